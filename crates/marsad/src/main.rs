@@ -1,1 +1,358 @@
-fn main() {}
+//! `marsad`: the command-line entry point. One binary, an embedded store by default.
+
+mod demo;
+mod import;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use marsad_model::Record;
+use marsad_sources::Format;
+use marsad_store::{SqliteStore, Store, Workspace};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Exit code when some records were rejected (the rest was imported).
+pub const EXIT_REJECTS: u8 = 2;
+/// Exit code when interrupted (what was committed is kept).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Marsad (مرصد): watch social media for terrorist and extremist activity.
+#[derive(Debug, Parser)]
+#[command(name = "marsad", version, about, long_about = None)]
+struct Cli {
+    /// The workspace folder (database, media blobs, reject files).
+    #[arg(long, global = true, env = "MARSAD_DATA", default_value = "marsad-data")]
+    data: PathBuf,
+    /// More log output (-v: info, -vv: debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the workspace (folder, database, blob store); safe to run again.
+    Init,
+    /// Import exports / API dumps into the workspace (streamed, idempotent).
+    Import(ImportArgs),
+    /// Counts of items, accounts, channels, media and interactions by platform and kind.
+    Stats {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export stored records.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Generate the demo dataset (and, without --generate, import it into the workspace).
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The input format: telegram-desktop, twitter-v2, tiktok-research, rocketchat,
+    /// crowdtangle, youtube, jsonl.
+    #[arg(long, short)]
+    format: Format,
+    /// Print the summary as JSON: {"read","imported","updated","duplicates","rejected"}.
+    #[arg(long)]
+    json: bool,
+    /// Where to write rejected records (JSON lines); default: <data>/rejects/<time>-<format>.jsonl.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Records per transaction.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    batch: u32,
+    /// Files to import.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportWhat {
+    /// Items in the generic JSON-lines schema (re-importable with --format jsonl).
+    Items {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Only write the dataset into DIR (no workspace, no import).
+    #[arg(long, value_name = "DIR")]
+    generate: Option<PathBuf>,
+    /// Size multiplier: 1 is a few thousand items; 1000 is millions.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    scale: u32,
+    /// Random seed (same seed, same bytes).
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Only these formats (comma-separated importer names), e.g. twitter-v2,telegram-desktop.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+fn init_logging(cli: &Cli) {
+    let default = if cli.quiet {
+        "error"
+    } else {
+        match cli.verbose {
+            0 => "warn",
+            1 => "info",
+            _ => "debug",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let ws = Workspace::new(&cli.data);
+    match cli.command {
+        Command::Init => {
+            let store = ws
+                .init()
+                .await
+                .with_context(|| format!("initialising workspace {}", ws.root.display()))?;
+            println!(
+                "Marsad workspace ready at {} (schema version {})",
+                ws.root.display(),
+                SqliteStore::schema_version()
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => {
+            let store = open(&ws).await?;
+            let code = cmd_import(&ws, store.clone(), args).await?;
+            store.close().await;
+            Ok(code)
+        }
+        Command::Stats { json } => {
+            let store = open(&ws).await?;
+            let stats = store.stats().await.context("reading counts")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print!("{}", render_stats(&stats));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            what: ExportWhat::Items { format: _, out },
+        } => {
+            let store = open(&ws).await?;
+            let n = export_items(&store, out.as_ref()).await?;
+            tracing::info!("exported {n} items");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await,
+    }
+}
+
+async fn open(ws: &Workspace) -> Result<SqliteStore> {
+    ws.open()
+        .await
+        .with_context(|| format!("opening workspace {}", ws.root.display()))
+}
+
+async fn cmd_import(ws: &Workspace, store: SqliteStore, args: ImportArgs) -> Result<ExitCode> {
+    for p in &args.paths {
+        if !p.is_file() {
+            bail!("{}: no such file", p.display());
+        }
+    }
+    let rejects_path = args.rejects.clone().unwrap_or_else(|| {
+        ws.rejects_dir().join(format!(
+            "{}-{}.jsonl",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
+            args.format
+        ))
+    });
+    let opts = import::Options {
+        format: args.format,
+        batch_size: args.batch as usize,
+        rejects_path,
+        progress: !args.json,
+    };
+    let report = import_with_ctrl_c(ws, Arc::new(store), &args.paths, &opts).await?;
+    print_report(&report, args.json)?;
+    Ok(exit_code(&report))
+}
+
+/// Runs an import; the first Ctrl-C stops reading and commits what was read.
+pub(crate) async fn import_with_ctrl_c(
+    ws: &Workspace,
+    store: Arc<dyn Store>,
+    paths: &[PathBuf],
+    opts: &import::Options,
+) -> Result<import::Report> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: finishing the current batch...");
+                stop.store(true, Ordering::Relaxed);
+            }
+        })
+    };
+    let report = import::import(store, ws.blobs(), paths, opts, stop).await;
+    watcher.abort();
+    report
+}
+
+pub(crate) fn exit_code(report: &import::Report) -> ExitCode {
+    if report.interrupted {
+        ExitCode::from(EXIT_INTERRUPTED)
+    } else if report.total.rejected > 0 {
+        ExitCode::from(EXIT_REJECTS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub(crate) fn print_report(report: &import::Report, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(&report.total)?);
+    } else {
+        for (path, s, failure) in &report.files {
+            println!(
+                "{}: read {}, imported {}, updated {}, duplicates {}, rejected {}{}",
+                path.display(),
+                s.read,
+                s.imported,
+                s.updated,
+                s.duplicates,
+                s.rejected,
+                failure
+                    .as_ref()
+                    .map(|f| format!(" — stopped: {f}"))
+                    .unwrap_or_default()
+            );
+        }
+        let t = &report.total;
+        if report.files.len() > 1 {
+            println!(
+                "total: read {}, imported {}, updated {}, duplicates {}, rejected {}",
+                t.read, t.imported, t.updated, t.duplicates, t.rejected
+            );
+        }
+        if report.media_stored > 0 || report.missing_media > 0 {
+            println!(
+                "media files: {} stored, {} referenced but not found",
+                report.media_stored, report.missing_media
+            );
+        }
+    }
+    if report.notices > 0 {
+        eprintln!("{} notice(s) logged above (nothing lost)", report.notices);
+    }
+    if let Some(f) = &report.rejects_file {
+        eprintln!(
+            "{} record(s) rejected: see {}",
+            report.total.rejected,
+            f.display()
+        );
+    }
+    if report.interrupted {
+        eprintln!("interrupted: everything committed is kept; run the same import again to finish");
+    }
+    Ok(())
+}
+
+fn render_stats(s: &marsad_store::Stats) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut section = |title: &str, rows: Vec<(String, String, u64)>, total: u64| {
+        let _ = writeln!(out, "{title}: {total}");
+        for (p, k, n) in rows {
+            let _ = writeln!(out, "  {p:<12} {k:<14} {n:>10}");
+        }
+    };
+    let nested = |m: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>| {
+        m.iter()
+            .flat_map(|(p, ks)| ks.iter().map(move |(k, n)| (p.clone(), k.clone(), *n)))
+            .collect::<Vec<_>>()
+    };
+    section("items", nested(&s.items), s.total_items());
+    section(
+        "accounts",
+        s.accounts.iter().map(|(p, n)| (p.clone(), String::new(), *n)).collect(),
+        s.total_accounts(),
+    );
+    section("channels", nested(&s.channels), s.total_channels());
+    section("interactions", nested(&s.interactions), s.total_interactions());
+    let _ = writeln!(
+        out,
+        "media: {} files ({} bytes) for {} references",
+        s.media_files, s.media_bytes, s.media_refs
+    );
+    out
+}
+
+async fn export_items(store: &dyn Store, out: Option<&PathBuf>) -> Result<u64> {
+    let mut w: Box<dyn Write> = match out {
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut after = None;
+    let mut n = 0u64;
+    loop {
+        let page = store.items_page(after, 1000).await.context("reading items")?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.0);
+        for (_, item) in page {
+            let line = marsad_sources::jsonl::to_line(&Record::Item(item))?;
+            w.write_all(line.as_bytes())?;
+            w.write_all(b"\n")?;
+            n += 1;
+        }
+    }
+    w.flush().context("writing the export")?;
+    Ok(n)
+}
