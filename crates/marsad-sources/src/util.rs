@@ -387,6 +387,7 @@ pub fn stream_json<R: Read>(
         doc: 0,
         record: 0,
         context: Vec::new(),
+        leftovers: Vec::new(),
         stopped: false,
         matched: false,
     };
@@ -403,6 +404,7 @@ pub fn stream_json<R: Read>(
         }
         walker.doc += 1;
         walker.context.clear();
+        walker.leftovers.clear();
         walker.matched = false;
         let seed = Node {
             w: &mut walker,
@@ -432,9 +434,11 @@ pub fn stream_json<R: Read>(
                 message: format!("invalid JSON: {message}"),
             });
         }
+        let mut values = std::mem::take(&mut walker.context);
+        values.append(&mut walker.leftovers);
         let end = DocumentEnd {
             doc: walker.doc,
-            values: std::mem::take(&mut walker.context),
+            values,
             matched: walker.matched,
         };
         on_document(end)?;
@@ -447,6 +451,9 @@ struct Walker<'p, 'f> {
     doc: u64,
     record: u64,
     context: Vec<ContextEntry>,
+    /// Values of array elements that streamed nothing (e.g. an empty chat), for the
+    /// document's end.
+    leftovers: Vec<ContextEntry>,
     stopped: bool,
     matched: bool,
 }
@@ -550,10 +557,22 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut child = self.prefix.clone();
         child.push("*".to_string());
-        let on_path = self.w.classify(&child).0 > 0;
+        let (class, path_index) = self.w.classify(&child);
+        if class == 2 {
+            // The path ends at the elements of this array (e.g. `["*"]`: a root array).
+            let mut i = 0usize;
+            while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+                let pointer = format!("{}[{i}]", self.pointer);
+                self.w.emit(path_index, pointer, &self.pointer, raw)?;
+                i += 1;
+            }
+            return Ok(());
+        }
+        let on_path = class > 0;
         let mut i = 0usize;
         loop {
             let mark = self.w.context.len();
+            let records_before = self.w.record;
             let more = if on_path {
                 seq.next_element_seed(Node {
                     w: &mut *self.w,
@@ -564,8 +583,14 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
             } else {
                 seq.next_element::<IgnoredAny>()?.is_some()
             };
-            // Values of one array element are no context for the next.
-            self.w.context.truncate(mark);
+            // Values of one array element are no context for the next; an element that
+            // streamed nothing keeps its values for the document's end.
+            if self.w.record == records_before {
+                let rest: Vec<ContextEntry> = self.w.context.drain(mark..).collect();
+                self.w.leftovers.extend(rest);
+            } else {
+                self.w.context.truncate(mark);
+            }
             if !more {
                 return Ok(());
             }
@@ -765,10 +790,9 @@ mod tests {
         assert_eq!(repairs.load(Ordering::Relaxed), 2);
     }
 
-    fn collect(
-        json: &str,
-        paths: &[&[&str]],
-    ) -> (Vec<(String, String, Option<Value>)>, Vec<DocumentEnd>) {
+    type Seen = Vec<(String, String, Option<Value>)>;
+
+    fn collect(json: &str, paths: &[&[&str]]) -> (Seen, Vec<DocumentEnd>) {
         let mut els = Vec::new();
         let mut docs = Vec::new();
         stream_json(
@@ -807,6 +831,23 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert!(docs[0].matched);
         assert!(docs[0].values.iter().any(|e| e.key == "about"));
+    }
+
+    #[test]
+    fn empty_array_elements_keep_their_values_and_root_arrays_stream() {
+        let json = r#"{"chats":{"list":[{"name":"Empty","id":7,"messages":[]},{"name":"A","id":1,"messages":[{"id":1}]}]}}"#;
+        let (els, docs) = collect(json, &[&["chats", "list", "*", "messages"]]);
+        assert_eq!(els.len(), 1);
+        assert!(docs[0]
+            .values
+            .iter()
+            .any(|e| e.object == "chats.list[0]" && e.key == "name" && e.value == "Empty"));
+        assert!(!docs[0].values.iter().any(|e| e.object == "chats.list[1]"));
+        let (els, _) = collect(r#"[{"id":1},{"id":2}] [{"id":3}]"#, &[&["*"]]);
+        assert_eq!(
+            els.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+            ["[0]", "[1]", "[0]"]
+        );
     }
 
     #[test]

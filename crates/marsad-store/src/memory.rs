@@ -13,11 +13,14 @@ use marsad_model::{Account, Channel, Item, ItemId, Key, Record, StatusChange};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
+/// An account with its fingerprint, status history and first-seen time.
+type AccountEntry = (Account, [u8; 16], Vec<StatusChange>, DateTime<Utc>);
+
 #[derive(Debug, Default)]
 struct Inner {
     items: Vec<(Item, [u8; 16])>,
     item_index: HashMap<Key, usize>,
-    accounts: HashMap<Key, (Account, [u8; 16], Vec<StatusChange>, DateTime<Utc>)>,
+    accounts: HashMap<Key, AccountEntry>,
     channels: HashMap<Key, (Channel, [u8; 16])>,
     edges: HashSet<[u8; 16]>,
     edge_kinds: Vec<(String, String)>,

@@ -1,6 +1,8 @@
 //! One contract, two stores: every behaviour the `Store` trait promises is checked against
 //! the SQLite store and the in-memory test store alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{TimeZone, Utc};
 use marsad_model::*;
 use marsad_store::{IngestCounts, MemStore, Prepared, SqliteStore, Store, Workspace};

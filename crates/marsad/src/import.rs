@@ -193,7 +193,10 @@ impl Sink for PipeSink {
         tracing::warn!("rejected: {reject}");
         let mut f = self.rejects.lock().unwrap_or_else(|p| p.into_inner());
         if let Err(e) = f.write(&reject) {
-            self.error = Some(format!("cannot write reject file {}: {e}", f.path.display()));
+            self.error = Some(format!(
+                "cannot write reject file {}: {e}",
+                f.path.display()
+            ));
             return Err(Stop);
         }
         Ok(())
@@ -345,7 +348,9 @@ async fn import_file(
     if let Some(e) = store_error {
         let run = run_of(opts.format, path, &summary, "failed", Some(e.to_string()));
         let _ = store.finish_import(run_id, &run).await;
-        return Err(anyhow::Error::new(e).context(format!("storing records from {}", path.display())));
+        return Err(
+            anyhow::Error::new(e).context(format!("storing records from {}", path.display()))
+        );
     }
     if let Some(e) = sink.error {
         anyhow::bail!("importing {}: {e}", path.display());
@@ -357,7 +362,10 @@ async fn import_file(
             // A fatal problem with the file: everything before it is stored; the rest of the
             // file is one rejected record.
             summary.rejected += 1;
-            let position = e.position().cloned().unwrap_or_else(|| marsad_sources::Position::file(path));
+            let position = e
+                .position()
+                .cloned()
+                .unwrap_or_else(|| marsad_sources::Position::file(path));
             let reject = Reject {
                 source: opts.format.as_str(),
                 position,
@@ -387,7 +395,13 @@ async fn import_file(
     Ok((summary, failure, sink_stats))
 }
 
-fn run_of(format: Format, path: &Path, s: &Summary, status: &str, message: Option<String>) -> ImportRun {
+fn run_of(
+    format: Format,
+    path: &Path,
+    s: &Summary,
+    status: &str,
+    message: Option<String>,
+) -> ImportRun {
     ImportRun {
         format: format.as_str().to_string(),
         path: path.display().to_string(),

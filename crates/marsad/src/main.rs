@@ -24,7 +24,12 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 #[command(name = "marsad", version, about, long_about = None)]
 struct Cli {
     /// The workspace folder (database, media blobs, reject files).
-    #[arg(long, global = true, env = "MARSAD_DATA", default_value = "marsad-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "MARSAD_DATA",
+        default_value = "marsad-data"
+    )]
     data: PathBuf,
     /// More log output (-v: info, -vv: debug). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -132,7 +137,10 @@ fn init_logging(cli: &Cli) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -188,7 +196,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             tracing::info!("exported {n} items");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(args) => demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await,
+        Command::Demo(args) => {
+            demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
+        }
     }
 }
 
@@ -312,19 +322,27 @@ fn render_stats(s: &marsad_store::Stats) -> String {
             let _ = writeln!(out, "  {p:<12} {k:<14} {n:>10}");
         }
     };
-    let nested = |m: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>| {
-        m.iter()
-            .flat_map(|(p, ks)| ks.iter().map(move |(k, n)| (p.clone(), k.clone(), *n)))
-            .collect::<Vec<_>>()
-    };
+    let nested =
+        |m: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>| {
+            m.iter()
+                .flat_map(|(p, ks)| ks.iter().map(move |(k, n)| (p.clone(), k.clone(), *n)))
+                .collect::<Vec<_>>()
+        };
     section("items", nested(&s.items), s.total_items());
     section(
         "accounts",
-        s.accounts.iter().map(|(p, n)| (p.clone(), String::new(), *n)).collect(),
+        s.accounts
+            .iter()
+            .map(|(p, n)| (p.clone(), String::new(), *n))
+            .collect(),
         s.total_accounts(),
     );
     section("channels", nested(&s.channels), s.total_channels());
-    section("interactions", nested(&s.interactions), s.total_interactions());
+    section(
+        "interactions",
+        nested(&s.interactions),
+        s.total_interactions(),
+    );
     let _ = writeln!(
         out,
         "media: {} files ({} bytes) for {} references",
@@ -343,7 +361,10 @@ async fn export_items(store: &dyn Store, out: Option<&PathBuf>) -> Result<u64> {
     let mut after = None;
     let mut n = 0u64;
     loop {
-        let page = store.items_page(after, 1000).await.context("reading items")?;
+        let page = store
+            .items_page(after, 1000)
+            .await
+            .context("reading items")?;
         let Some(last) = page.last() else { break };
         after = Some(last.0);
         for (_, item) in page {

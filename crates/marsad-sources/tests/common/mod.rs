@@ -20,5 +20,7 @@ pub fn shared_data() -> Option<PathBuf> {
 
 /// A file in this crate's `tests/fixtures` folder.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
