@@ -164,3 +164,18 @@ CREATE TABLE imports (
     rejected    INTEGER NOT NULL DEFAULT 0,
     message     TEXT
 );
+
+-- Every distinct observation of a record beyond its first, with its own raw record: the
+-- evidence log. A record observed once has no row here (its raw is in its own table); when
+-- a second, different observation arrives, both are written here and the record's row holds
+-- the merged state.
+CREATE TABLE observations (
+    record_type TEXT    NOT NULL,
+    record_id   INTEGER NOT NULL,
+    fingerprint BLOB    NOT NULL,
+    observed_at INTEGER,
+    first_seen  INTEGER NOT NULL,
+    raw_source  TEXT    NOT NULL,
+    raw         BLOB    NOT NULL,
+    UNIQUE (record_type, record_id, fingerprint)
+);

@@ -3,11 +3,13 @@
 //! [`BlobStore`] for media files.
 //!
 //! Invariants:
-//! - Upserts are idempotent: a record is identified by its natural key and its
-//!   [`Prepared::fingerprint`]; re-importing the same observation adds nothing.
-//! - A newer observation (different fingerprint, `observed_at` not older than the stored one)
-//!   replaces the stored fields; an older one is counted as a duplicate and changes nothing,
-//!   except that account status observations are always kept in the status history.
+//! - Upserts are idempotent: a record is identified by its natural key, an observation of it
+//!   by its [`Prepared::fingerprint`]; re-importing any observation already seen adds
+//!   nothing, in whatever order files are imported again.
+//! - A new observation of a stored record is merged into it field by field ([`merge`]): the
+//!   newer observation's values win (by `observed_at`; the incoming one when unknown) and
+//!   fields it leaves out keep their values. Every distinct observation keeps its raw
+//!   record in the observation log. Account status observations go to the status history.
 //! - A batch is one transaction: an interrupted import loses nothing that was committed and
 //!   leaves nothing half-written.
 //! - Every record keeps its raw source record, compressed.
@@ -18,6 +20,7 @@
 mod blob;
 mod codec;
 mod memory;
+pub mod merge;
 mod sqlite;
 
 pub use blob::{BlobError, BlobStore};
@@ -151,27 +154,15 @@ pub fn record_key(record: &Record) -> String {
     }
 }
 
-/// What to do with an incoming observation of a record that may already be stored.
+/// What an incoming observation does to the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// A record not stored before.
     Insert,
+    /// A new observation of a stored record, merged into it.
     Update,
+    /// An observation already seen.
     Duplicate,
-}
-
-/// The upsert rule shared by every store: same fingerprint → duplicate; different and not
-/// older than what is stored → update; an older observation → duplicate (kept as is).
-pub fn classify(
-    stored: Option<(&[u8], Option<DateTime<Utc>>)>,
-    fingerprint: &[u8],
-    observed_at: Option<DateTime<Utc>>,
-) -> Outcome {
-    match stored {
-        None => Outcome::Insert,
-        Some((fp, _)) if fp == fingerprint => Outcome::Duplicate,
-        Some((_, Some(old))) if observed_at.is_some_and(|new| new < old) => Outcome::Duplicate,
-        Some(_) => Outcome::Update,
-    }
 }
 
 /// The status to record for an observation, given the latest stored one; `None` when the
@@ -337,28 +328,6 @@ mod tests {
 
     fn t(s: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(s, 0).unwrap()
-    }
-
-    #[test]
-    fn classify_rule() {
-        assert_eq!(classify(None, b"a", None), Outcome::Insert);
-        assert_eq!(
-            classify(Some((b"a", None)), b"a", Some(t(5))),
-            Outcome::Duplicate
-        );
-        assert_eq!(classify(Some((b"a", None)), b"b", None), Outcome::Update);
-        assert_eq!(
-            classify(Some((b"a", Some(t(5)))), b"b", Some(t(6))),
-            Outcome::Update
-        );
-        assert_eq!(
-            classify(Some((b"a", Some(t(5)))), b"b", Some(t(4))),
-            Outcome::Duplicate
-        );
-        assert_eq!(
-            classify(Some((b"a", Some(t(5)))), b"b", None),
-            Outcome::Update
-        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! [`MemStore`]: the tiny in-memory [`Store`] for tests of code built on the trait. Same
-//! upsert and status rules as the SQLite store (shared through [`classify`] and
+//! upsert rules as the SQLite store (shared through [`crate::merge`] and
 //! [`next_status`]); no persistence.
 
+use crate::merge::merge;
 use crate::sqlite::edge_ident;
 use crate::{
-    classify, next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
+    next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
     StoredAccount,
 };
 use async_trait::async_trait;
@@ -13,15 +14,17 @@ use marsad_model::{Account, Channel, Item, ItemId, Key, Record, StatusChange};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
-/// An account with its fingerprint, status history and first-seen time.
-type AccountEntry = (Account, [u8; 16], Vec<StatusChange>, DateTime<Utc>);
+/// An account with its status history and first-seen time.
+type AccountEntry = (Account, Vec<StatusChange>, DateTime<Utc>);
 
 #[derive(Debug, Default)]
 struct Inner {
-    items: Vec<(Item, [u8; 16])>,
+    items: Vec<Item>,
     item_index: HashMap<Key, usize>,
     accounts: HashMap<Key, AccountEntry>,
-    channels: HashMap<Key, (Channel, [u8; 16])>,
+    channels: HashMap<Key, Channel>,
+    /// Every observation seen: (record type, key, fingerprint).
+    seen: HashSet<(&'static str, Key, [u8; 16])>,
     edges: HashSet<[u8; 16]>,
     edge_kinds: Vec<(String, String)>,
     imports: Vec<ImportRun>,
@@ -66,6 +69,34 @@ impl Inner {
     }
 }
 
+fn apply_status(history: &mut Vec<StatusChange>, a: &Account, now: DateTime<Utc>) {
+    if a.status.is_none() && a.observed_at.is_none() {
+        return;
+    }
+    let at = a
+        .status
+        .as_ref()
+        .and_then(|s| s.at)
+        .or(a.observed_at)
+        .unwrap_or(now);
+    let latest = history.last().map(|h| (h.status, h.at));
+    let explicit = a.status.as_ref().map(|s| s.status);
+    let status = match latest {
+        Some((_, latest_at)) if at < latest_at => explicit,
+        Some((_, latest_at)) if explicit.is_none() && at <= latest_at => None,
+        _ => next_status(latest, explicit, at),
+    };
+    if let Some(status) = status {
+        let source = a
+            .status
+            .as_ref()
+            .map(|s| s.source.clone())
+            .unwrap_or_else(|| format!("{}: profile observed", a.raw.source));
+        history.push(StatusChange { status, at, source });
+        history.sort_by_key(|h| h.at);
+    }
+}
+
 #[async_trait]
 impl Store for MemStore {
     async fn ingest(&self, batch: Vec<Prepared>) -> Result<IngestCounts, StoreError> {
@@ -74,83 +105,62 @@ impl Store for MemStore {
         let mut c = IngestCounts::default();
         for p in batch {
             let fp = p.fingerprint;
-            let o = match p.record {
+            let (type_str, key) = match &p.record {
+                Record::Item(i) => ("item", i.key.clone()),
+                Record::Account(a) => ("account", a.key.clone()),
+                Record::Channel(ch) => ("channel", ch.key.clone()),
+                Record::Interaction(e) => {
+                    let o = g.add_edge(e);
+                    tally(&mut c, o);
+                    continue;
+                }
+            };
+            let stored = match &p.record {
+                Record::Item(_) => g
+                    .item_index
+                    .get(&key)
+                    .map(|&i| Record::Item(g.items[i].clone())),
+                Record::Account(_) => g.accounts.get(&key).map(|a| Record::Account(a.0.clone())),
+                _ => g.channels.get(&key).map(|ch| Record::Channel(ch.clone())),
+            };
+            if !g.seen.insert((type_str, key.clone(), fp)) {
+                tally(&mut c, Outcome::Duplicate);
+                continue;
+            }
+            let (o, record) = match stored {
+                None => (Outcome::Insert, p.record.clone()),
+                Some(s) => (Outcome::Update, merge(s, p.record.clone())),
+            };
+            match record {
                 Record::Item(item) => {
-                    let idx = g.item_index.get(&item.key).copied();
-                    let stored = idx.map(|i| (&g.items[i].1[..], g.items[i].0.observed_at));
-                    let o = classify(stored, &fp, item.observed_at);
-                    if o != Outcome::Duplicate {
-                        for e in item.derived_interactions() {
-                            g.add_edge(&e);
-                        }
-                        match idx {
-                            Some(i) => g.items[i] = (item, fp),
-                            None => {
-                                let key = item.key.clone();
-                                g.items.push((item, fp));
-                                let n = g.items.len() - 1;
-                                g.item_index.insert(key, n);
-                            }
+                    for e in item.derived_interactions() {
+                        g.add_edge(&e);
+                    }
+                    match g.item_index.get(&key).copied() {
+                        Some(i) => g.items[i] = item,
+                        None => {
+                            g.items.push(item);
+                            let n = g.items.len() - 1;
+                            g.item_index.insert(key, n);
                         }
                     }
-                    o
                 }
                 Record::Account(a) => {
-                    let stored = g.accounts.get(&a.key);
-                    let o = classify(
-                        stored.map(|s| (&s.1[..], s.0.observed_at)),
-                        &fp,
-                        a.observed_at,
-                    );
-                    let mut history = stored.map(|s| s.2.clone()).unwrap_or_default();
-                    let first = stored.map(|s| s.3).unwrap_or(now);
-                    if a.status.is_some() || a.observed_at.is_some() {
-                        let at = a
-                            .status
-                            .as_ref()
-                            .and_then(|s| s.at)
-                            .or(a.observed_at)
-                            .unwrap_or(now);
-                        let latest = history.last().map(|h| (h.status, h.at));
-                        if let Some(s) =
-                            next_status(latest, a.status.as_ref().map(|s| s.status), at)
-                        {
-                            let source = a
-                                .status
-                                .as_ref()
-                                .map(|s| s.source.clone())
-                                .unwrap_or_else(|| format!("{}: profile observed", a.raw.source));
-                            history.push(StatusChange {
-                                status: s,
-                                at,
-                                source,
-                            });
-                            history.sort_by_key(|h| h.at);
-                        }
+                    let (mut history, first) = g
+                        .accounts
+                        .get(&key)
+                        .map(|e| (e.1.clone(), e.2))
+                        .unwrap_or((Vec::new(), now));
+                    if let Record::Account(incoming) = &p.record {
+                        apply_status(&mut history, incoming, now);
                     }
-                    let key = a.key.clone();
-                    match (o, g.accounts.get_mut(&key)) {
-                        (Outcome::Duplicate, Some(s)) => s.2 = history,
-                        _ => {
-                            g.accounts.insert(key, (a, fp, history, first));
-                        }
-                    }
-                    o
+                    g.accounts.insert(key, (a, history, first));
                 }
                 Record::Channel(ch) => {
-                    let stored = g.channels.get(&ch.key);
-                    let o = classify(
-                        stored.map(|s| (&s.1[..], s.0.observed_at)),
-                        &fp,
-                        ch.observed_at,
-                    );
-                    if o != Outcome::Duplicate {
-                        g.channels.insert(ch.key.clone(), (ch, fp));
-                    }
-                    o
+                    g.channels.insert(key, ch);
                 }
-                Record::Interaction(e) => g.add_edge(&e),
-            };
+                Record::Interaction(_) => {}
+            }
             tally(&mut c, o);
         }
         Ok(c)
@@ -159,7 +169,7 @@ impl Store for MemStore {
     async fn stats(&self) -> Result<Stats, StoreError> {
         let g = self.lock();
         let mut s = Stats::default();
-        for (item, _) in &g.items {
+        for item in &g.items {
             *s.items
                 .entry(item.key.platform.to_string())
                 .or_default()
@@ -170,7 +180,7 @@ impl Store for MemStore {
         for k in g.accounts.keys() {
             *s.accounts.entry(k.platform.to_string()).or_default() += 1;
         }
-        for (ch, _) in g.channels.values() {
+        for ch in g.channels.values() {
             *s.channels
                 .entry(ch.key.platform.to_string())
                 .or_default()
@@ -185,7 +195,7 @@ impl Store for MemStore {
                 .or_default() += 1;
         }
         let mut media: BTreeMap<&str, u64> = BTreeMap::new();
-        for m in g.items.iter().flat_map(|(i, _)| &i.media) {
+        for m in g.items.iter().flat_map(|i| &i.media) {
             if let (Some(sha), Some(size)) = (&m.sha256, m.size) {
                 media.insert(sha, size);
             }
@@ -207,13 +217,13 @@ impl Store for MemStore {
             .enumerate()
             .skip(start)
             .take(limit as usize)
-            .map(|(i, (item, _))| (ItemId(i as i64 + 1), item.clone()))
+            .map(|(i, item)| (ItemId(i as i64 + 1), item.clone()))
             .collect())
     }
 
     async fn account(&self, key: &Key) -> Result<Option<StoredAccount>, StoreError> {
         let g = self.lock();
-        Ok(g.accounts.get(key).map(|(a, _, h, first)| StoredAccount {
+        Ok(g.accounts.get(key).map(|(a, h, first)| StoredAccount {
             account: a.clone(),
             status: h.last().map(|x| x.status),
             history: h.clone(),

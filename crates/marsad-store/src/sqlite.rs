@@ -3,7 +3,7 @@
 
 use crate::codec::{decompress, from_json_col, from_micros, json_col, micros, opt_micros};
 use crate::{
-    classify, next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
+    next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
     StoredAccount,
 };
 use async_trait::async_trait;
@@ -109,43 +109,22 @@ fn item_insert_sql(update: bool) -> String {
     )
 }
 
-async fn upsert_item(
+/// Writes an item's row (insert, or replace all fields) and its media; returns the row id.
+async fn write_item(
     conn: &mut SqliteConnection,
     item: &Item,
-    p: &Prepared,
+    fingerprint: &[u8],
+    raw_z: Vec<u8>,
     now: i64,
-) -> Result<Outcome, StoreError> {
-    let plat = item.key.platform.as_str();
-    let existing = sqlx::query(
-        "SELECT id, fingerprint, observed_at FROM items WHERE platform = ? AND platform_id = ?",
-    )
-    .bind(plat)
-    .bind(&item.key.id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let outcome = match &existing {
-        None => Outcome::Insert,
-        Some(row) => {
-            let fp: Vec<u8> = row.try_get(1)?;
-            let obs: Option<i64> = row.try_get(2)?;
-            classify(
-                Some((&fp, obs.and_then(from_micros))),
-                &p.fingerprint,
-                item.observed_at,
-            )
-        }
-    };
-    if outcome == Outcome::Duplicate {
-        return Ok(outcome);
-    }
-    let sql = item_insert_sql(outcome == Outcome::Update);
-    let raw = p.raw_z.clone().unwrap_or_default();
+    update: bool,
+) -> Result<i64, StoreError> {
+    let sql = item_insert_sql(update);
     let (lat, lon) = item
         .geo
         .map(|g| (Some(g.lat), Some(g.lon)))
         .unwrap_or((None, None));
     let row = sqlx::query(&sql)
-        .bind(plat)
+        .bind(item.key.platform.as_str())
         .bind(&item.key.id)
         .bind(item.kind.as_str())
         .bind(item.author.as_ref().map(|k| k.id.clone()))
@@ -175,15 +154,15 @@ async fn upsert_item(
         .bind(item.is_live)
         .bind(json_col(&item.withheld_in, item.withheld_in.is_empty()))
         .bind(opt_micros(item.observed_at))
-        .bind(&p.fingerprint[..])
+        .bind(fingerprint)
         .bind(&item.raw.source)
-        .bind(raw)
+        .bind(raw_z)
         .bind(now)
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
     let id: i64 = row.try_get(0)?;
-    if outcome == Outcome::Update {
+    if update {
         sqlx::query("DELETE FROM item_media WHERE item_id = ?")
             .bind(id)
             .execute(&mut *conn)
@@ -192,7 +171,176 @@ async fn upsert_item(
     for (ordinal, m) in item.media.iter().enumerate() {
         insert_media_ref(conn, id, ordinal as i64, m, now).await?;
     }
-    Ok(outcome)
+    for e in item.derived_interactions() {
+        insert_edge(conn, &e, None, true, now).await?;
+    }
+    Ok(id)
+}
+
+/// The upsert every record type shares: an observation already seen (the row's
+/// fingerprint or one in the observation log) is a duplicate; a new observation of a stored
+/// record is merged into it (see [`crate::merge`]) and both observations go to the log.
+async fn upsert(
+    conn: &mut SqliteConnection,
+    p: &Prepared,
+    now: i64,
+) -> Result<Outcome, StoreError> {
+    let (table, key) = match &p.record {
+        Record::Item(i) => ("items", &i.key),
+        Record::Account(a) => ("accounts", &a.key),
+        Record::Channel(c) => ("channels", &c.key),
+        Record::Interaction(e) => {
+            return insert_edge(conn, e, p.raw_z.clone(), false, now).await;
+        }
+    };
+    let row = sqlx::query(&format!(
+        "SELECT * FROM {table} WHERE platform = ? AND platform_id = ?"
+    ))
+    .bind(key.platform.as_str())
+    .bind(&key.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let raw_z = p.raw_z.clone().unwrap_or_default();
+    let Some(row) = row else {
+        write_record(conn, &p.record, &p.fingerprint, raw_z, now, false).await?;
+        return Ok(Outcome::Insert);
+    };
+    let id: i64 = row.try_get("id")?;
+    let stored_fp: Vec<u8> = row.try_get("fingerprint")?;
+    if stored_fp == p.fingerprint {
+        return Ok(Outcome::Duplicate);
+    }
+    let seen = sqlx::query(
+        "SELECT 1 FROM observations WHERE record_type = ? AND record_id = ? AND fingerprint = ?",
+    )
+    .bind(table)
+    .bind(id)
+    .bind(&p.fingerprint[..])
+    .fetch_optional(&mut *conn)
+    .await?;
+    if seen.is_some() {
+        return Ok(Outcome::Duplicate);
+    }
+    let stored = match &p.record {
+        Record::Item(_) => {
+            let media = load_media(conn, id).await?;
+            Record::Item(row_to_item(&row, media)?.1)
+        }
+        Record::Account(_) => Record::Account(row_to_account(&row)?),
+        _ => Record::Channel(row_to_channel(&row)?),
+    };
+    let stored_raw_z: Vec<u8> = row.try_get("raw")?;
+    let stored_observed: Option<i64> = row.try_get("observed_at")?;
+    let stored_source: String = row.try_get("raw_source")?;
+    for (fp, observed, source, raw) in [
+        (
+            &stored_fp[..],
+            stored_observed,
+            stored_source.as_str(),
+            &stored_raw_z,
+        ),
+        (
+            &p.fingerprint[..],
+            observed_of(&p.record),
+            raw_source_of(&p.record),
+            &raw_z,
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO observations (record_type, record_id, fingerprint, observed_at, \
+             first_seen, raw_source, raw) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(table)
+        .bind(id)
+        .bind(fp)
+        .bind(observed)
+        .bind(now)
+        .bind(source)
+        .bind(raw)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let incoming_newer = crate::merge::incoming_is_newer(
+        stored_observed.and_then(from_micros),
+        observed_of(&p.record).and_then(from_micros),
+    );
+    let merged = crate::merge::merge(stored, p.record.clone());
+    let merged_raw = if incoming_newer { raw_z } else { stored_raw_z };
+    write_record(conn, &merged, &p.fingerprint, merged_raw, now, true).await?;
+    if let Record::Account(a) = &p.record {
+        record_status(conn, id, a, now).await?;
+    }
+    Ok(Outcome::Update)
+}
+
+fn observed_of(r: &Record) -> Option<i64> {
+    match r {
+        Record::Item(i) => opt_micros(i.observed_at),
+        Record::Account(a) => opt_micros(a.observed_at),
+        Record::Channel(c) => opt_micros(c.observed_at),
+        Record::Interaction(_) => None,
+    }
+}
+
+fn raw_source_of(r: &Record) -> &str {
+    match r {
+        Record::Item(i) => &i.raw.source,
+        Record::Account(a) => &a.raw.source,
+        Record::Channel(c) => &c.raw.source,
+        Record::Interaction(e) => e.raw.as_ref().map(|r| r.source.as_str()).unwrap_or(""),
+    }
+}
+
+async fn write_record(
+    conn: &mut SqliteConnection,
+    record: &Record,
+    fingerprint: &[u8],
+    raw_z: Vec<u8>,
+    now: i64,
+    update: bool,
+) -> Result<(), StoreError> {
+    match record {
+        Record::Item(i) => {
+            write_item(conn, i, fingerprint, raw_z, now, update).await?;
+        }
+        Record::Account(a) => {
+            let id = write_account(conn, a, fingerprint, raw_z, now, update).await?;
+            if !update {
+                record_status(conn, id, a, now).await?;
+            }
+        }
+        Record::Channel(c) => write_channel(conn, c, fingerprint, raw_z, now, update).await?,
+        Record::Interaction(e) => {
+            insert_edge(conn, e, Some(raw_z), false, now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn load_media(
+    conn: &mut SqliteConnection,
+    item_id: i64,
+) -> Result<Vec<MediaRef>, StoreError> {
+    let rows = sqlx::query("SELECT * FROM item_media WHERE item_id = ? ORDER BY ordinal")
+        .bind(item_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| row_to_media_ref(r).map(|(_, m)| m))
+        .collect()
+}
+
+fn on_conflict(cols: &str, update: bool) -> String {
+    if !update {
+        return "DO NOTHING".into();
+    }
+    let sets: Vec<String> = cols
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!("DO UPDATE SET {}", sets.join(", "))
 }
 
 async fn insert_media_ref(
@@ -324,81 +472,76 @@ fn row_to_media_ref(row: &SqliteRow) -> Result<(i64, MediaRef), StoreError> {
 // ---------------------------------------------------------------------------------------
 // Accounts
 
-async fn upsert_account(
+async fn write_account(
     conn: &mut SqliteConnection,
     a: &Account,
-    p: &Prepared,
+    fingerprint: &[u8],
+    raw_z: Vec<u8>,
     now: i64,
-) -> Result<Outcome, StoreError> {
-    let plat = a.key.platform.as_str();
-    let existing = sqlx::query(
-        "SELECT id, fingerprint, observed_at FROM accounts WHERE platform = ? AND platform_id = ?",
-    )
-    .bind(plat)
-    .bind(&a.key.id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let (outcome, mut id) = match &existing {
-        None => (Outcome::Insert, None),
-        Some(row) => {
-            let fp: Vec<u8> = row.try_get(1)?;
-            let obs: Option<i64> = row.try_get(2)?;
-            let o = classify(
-                Some((&fp, obs.and_then(from_micros))),
-                &p.fingerprint,
-                a.observed_at,
-            );
-            (o, Some(row.try_get::<i64, _>(0)?))
-        }
+    update: bool,
+) -> Result<i64, StoreError> {
+    let cols = "platform, platform_id, handle, display_name, bio, avatar_url, url, location, \
+        created_at, followers, following, verified, metrics, observed_at, fingerprint, \
+        raw_source, raw, first_seen, updated_at";
+    let sql = format!(
+        "INSERT INTO accounts ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) {} \
+         RETURNING id",
+        vec!["?"; 19].join(", "),
+        on_conflict(cols, update)
+    );
+    let row = sqlx::query(&sql)
+        .bind(a.key.platform.as_str())
+        .bind(&a.key.id)
+        .bind(&a.handle)
+        .bind(&a.display_name)
+        .bind(&a.bio)
+        .bind(&a.avatar_url)
+        .bind(&a.url)
+        .bind(&a.location)
+        .bind(opt_micros(a.created_at))
+        .bind(a.followers)
+        .bind(a.following)
+        .bind(a.verified)
+        .bind(json_col(&a.metrics, a.metrics.is_empty()))
+        .bind(opt_micros(a.observed_at))
+        .bind(fingerprint)
+        .bind(&a.raw.source)
+        .bind(raw_z)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+fn row_to_account(r: &SqliteRow) -> Result<Account, StoreError> {
+    let platform_s: String = r.try_get("platform")?;
+    let platform_id: String = r.try_get("platform_id")?;
+    let ctx = format!("account {platform_s}:{platform_id}");
+    let platform = Platform::from_str(&platform_s).map_err(|e| corrupt(&ctx, e))?;
+    let raw_z: Vec<u8> = r.try_get("raw")?;
+    let data = String::from_utf8(decompress(&raw_z).map_err(|e| corrupt(&ctx, e))?)
+        .map_err(|e| corrupt(&ctx, e))?;
+    let mut a = Account::new(
+        Key::new(platform, platform_id),
+        Raw::new(r.try_get::<String, _>("raw_source")?, data),
+    );
+    let t = |col: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(r.try_get::<Option<i64>, _>(col)?.and_then(from_micros))
     };
-    if outcome != Outcome::Duplicate {
-        let cols = "platform, platform_id, handle, display_name, bio, avatar_url, url, location, \
-            created_at, followers, following, verified, metrics, observed_at, fingerprint, \
-            raw_source, raw, first_seen, updated_at";
-        let conflict = if outcome == Outcome::Update {
-            let sets: Vec<String> = cols
-                .split(',')
-                .map(str::trim)
-                .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
-                .map(|c| format!("{c} = excluded.{c}"))
-                .collect();
-            format!("DO UPDATE SET {}", sets.join(", "))
-        } else {
-            "DO NOTHING".into()
-        };
-        let sql = format!(
-            "INSERT INTO accounts ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) \
-             {conflict} RETURNING id",
-            vec!["?"; 19].join(", ")
-        );
-        let row = sqlx::query(&sql)
-            .bind(plat)
-            .bind(&a.key.id)
-            .bind(&a.handle)
-            .bind(&a.display_name)
-            .bind(&a.bio)
-            .bind(&a.avatar_url)
-            .bind(&a.url)
-            .bind(&a.location)
-            .bind(opt_micros(a.created_at))
-            .bind(a.followers)
-            .bind(a.following)
-            .bind(a.verified)
-            .bind(json_col(&a.metrics, a.metrics.is_empty()))
-            .bind(opt_micros(a.observed_at))
-            .bind(&p.fingerprint[..])
-            .bind(&a.raw.source)
-            .bind(p.raw_z.clone().unwrap_or_default())
-            .bind(now)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?;
-        id = Some(row.try_get(0)?);
-    }
-    if let Some(id) = id {
-        record_status(conn, id, a, now).await?;
-    }
-    Ok(outcome)
+    a.handle = r.try_get("handle")?;
+    a.display_name = r.try_get("display_name")?;
+    a.bio = r.try_get("bio")?;
+    a.avatar_url = r.try_get("avatar_url")?;
+    a.url = r.try_get("url")?;
+    a.location = r.try_get("location")?;
+    a.created_at = t("created_at")?;
+    a.followers = r.try_get("followers")?;
+    a.following = r.try_get("following")?;
+    a.verified = r.try_get("verified")?;
+    a.metrics = from_json_col(r.try_get("metrics")?).map_err(|e| corrupt(&ctx, e))?;
+    a.observed_at = t("observed_at")?;
+    Ok(a)
 }
 
 /// Appends to an account's status history what this observation says (see [`next_status`]).
@@ -470,55 +613,24 @@ async fn record_status(
 // ---------------------------------------------------------------------------------------
 // Channels
 
-async fn upsert_channel(
+async fn write_channel(
     conn: &mut SqliteConnection,
     c: &Channel,
-    p: &Prepared,
+    fingerprint: &[u8],
+    raw_z: Vec<u8>,
     now: i64,
-) -> Result<Outcome, StoreError> {
-    let plat = c.key.platform.as_str();
-    let existing = sqlx::query(
-        "SELECT id, fingerprint, observed_at FROM channels WHERE platform = ? AND platform_id = ?",
-    )
-    .bind(plat)
-    .bind(&c.key.id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let outcome = match &existing {
-        None => Outcome::Insert,
-        Some(row) => {
-            let fp: Vec<u8> = row.try_get(1)?;
-            let obs: Option<i64> = row.try_get(2)?;
-            classify(
-                Some((&fp, obs.and_then(from_micros))),
-                &p.fingerprint,
-                c.observed_at,
-            )
-        }
-    };
-    if outcome == Outcome::Duplicate {
-        return Ok(outcome);
-    }
+    update: bool,
+) -> Result<(), StoreError> {
     let cols = "platform, platform_id, kind, name, handle, description, member_count, \
         invite_links, owner, created_at, observed_at, fingerprint, raw_source, raw, first_seen, \
         updated_at";
-    let conflict = if outcome == Outcome::Update {
-        let sets: Vec<String> = cols
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!("DO UPDATE SET {}", sets.join(", "))
-    } else {
-        "DO NOTHING".into()
-    };
     let sql = format!(
-        "INSERT INTO channels ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) {conflict}",
-        vec!["?"; 16].join(", ")
+        "INSERT INTO channels ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) {}",
+        vec!["?"; 16].join(", "),
+        on_conflict(cols, update)
     );
     sqlx::query(&sql)
-        .bind(plat)
+        .bind(c.key.platform.as_str())
         .bind(&c.key.id)
         .bind(c.kind.as_str())
         .bind(&c.name)
@@ -529,14 +641,44 @@ async fn upsert_channel(
         .bind(c.owner.as_ref().map(|k| k.id.clone()))
         .bind(opt_micros(c.created_at))
         .bind(opt_micros(c.observed_at))
-        .bind(&p.fingerprint[..])
+        .bind(fingerprint)
         .bind(&c.raw.source)
-        .bind(p.raw_z.clone().unwrap_or_default())
+        .bind(raw_z)
         .bind(now)
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    Ok(outcome)
+    Ok(())
+}
+
+fn row_to_channel(r: &SqliteRow) -> Result<Channel, StoreError> {
+    let platform_s: String = r.try_get("platform")?;
+    let platform_id: String = r.try_get("platform_id")?;
+    let ctx = format!("channel {platform_s}:{platform_id}");
+    let platform = Platform::from_str(&platform_s).map_err(|e| corrupt(&ctx, e))?;
+    let kind_s: String = r.try_get("kind")?;
+    let kind = kind_s.parse().map_err(|e| corrupt(&ctx, e))?;
+    let raw_z: Vec<u8> = r.try_get("raw")?;
+    let data = String::from_utf8(decompress(&raw_z).map_err(|e| corrupt(&ctx, e))?)
+        .map_err(|e| corrupt(&ctx, e))?;
+    let mut c = Channel::new(
+        Key::new(platform, platform_id),
+        kind,
+        Raw::new(r.try_get::<String, _>("raw_source")?, data),
+    );
+    c.name = r.try_get("name")?;
+    c.handle = r.try_get("handle")?;
+    c.description = r.try_get("description")?;
+    c.member_count = r.try_get("member_count")?;
+    c.invite_links = from_json_col(r.try_get("invite_links")?).map_err(|e| corrupt(&ctx, e))?;
+    c.owner = key_col(platform, r.try_get("owner")?);
+    c.created_at = r
+        .try_get::<Option<i64>, _>("created_at")?
+        .and_then(from_micros);
+    c.observed_at = r
+        .try_get::<Option<i64>, _>("observed_at")?
+        .and_then(from_micros);
+    Ok(c)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -619,22 +761,7 @@ impl Store for SqliteStore {
         let mut counts = IngestCounts::default();
         let mut tx = self.pool.begin().await?;
         for p in &batch {
-            let outcome = match &p.record {
-                Record::Item(item) => {
-                    let o = upsert_item(&mut tx, item, p, now).await?;
-                    if o != Outcome::Duplicate {
-                        for e in item.derived_interactions() {
-                            insert_edge(&mut tx, &e, None, true, now).await?;
-                        }
-                    }
-                    o
-                }
-                Record::Account(a) => upsert_account(&mut tx, a, p, now).await?,
-                Record::Channel(c) => upsert_channel(&mut tx, c, p, now).await?,
-                Record::Interaction(e) => {
-                    insert_edge(&mut tx, e, p.raw_z.clone(), false, now).await?
-                }
-            };
+            let outcome = upsert(&mut tx, p, now).await?;
             count(&mut counts, outcome);
         }
         tx.commit().await?;
@@ -720,28 +847,10 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let ctx = format!("account {key}");
-        let raw_z: Vec<u8> = r.try_get("raw")?;
-        let data = String::from_utf8(decompress(&raw_z).map_err(|e| corrupt(&ctx, e))?)
-            .map_err(|e| corrupt(&ctx, e))?;
-        let mut a = Account::new(
-            key.clone(),
-            Raw::new(r.try_get::<String, _>("raw_source")?, data),
-        );
+        let a = row_to_account(&r)?;
         let t = |col: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
             Ok(r.try_get::<Option<i64>, _>(col)?.and_then(from_micros))
         };
-        a.handle = r.try_get("handle")?;
-        a.display_name = r.try_get("display_name")?;
-        a.bio = r.try_get("bio")?;
-        a.avatar_url = r.try_get("avatar_url")?;
-        a.url = r.try_get("url")?;
-        a.location = r.try_get("location")?;
-        a.created_at = t("created_at")?;
-        a.followers = r.try_get("followers")?;
-        a.following = r.try_get("following")?;
-        a.verified = r.try_get("verified")?;
-        a.metrics = from_json_col(r.try_get("metrics")?).map_err(|e| corrupt(&ctx, e))?;
-        a.observed_at = t("observed_at")?;
         let status: Option<String> = r.try_get("status")?;
         let status = match status {
             Some(s) => Some(s.parse().map_err(|e| corrupt(&ctx, e))?),

@@ -88,7 +88,7 @@ async fn contract(store: &dyn Store) {
         "derived edges, once each"
     );
 
-    // A changed observation updates; an older one is ignored.
+    // A changed observation updates.
     let mut newer = item("1", "مرحبا");
     newer.metrics.insert("likes".into(), 10);
     newer.observed_at = Some(t(200));
@@ -98,14 +98,55 @@ async fn contract(store: &dyn Store) {
     );
     let mut older = item("1", "مرحبا");
     older.metrics.insert("likes".into(), 5);
+    older.metrics.insert("views".into(), 99);
     older.observed_at = Some(t(150));
-    assert_eq!(
-        store.ingest(prep(vec![Record::Item(older)])).await.unwrap(),
-        counts(1, 0, 0, 1)
-    );
+    // An older observation is new evidence (kept in the log) but does not override.
+    let once = prep(vec![Record::Item(older.clone())]);
+    assert_eq!(store.ingest(once).await.unwrap(), counts(1, 0, 1, 0));
+    let again = prep(vec![Record::Item(older)]);
+    assert_eq!(store.ingest(again).await.unwrap(), counts(1, 0, 0, 1));
     let page = store.items_page(None, 10).await.unwrap();
     let one = page.iter().find(|(_, i)| i.key.id == "1").unwrap();
     assert_eq!(one.1.metrics["likes"], 10);
+    assert_eq!(
+        one.1.metrics["views"], 99,
+        "gaps are filled from any observation"
+    );
+
+    // Partial observations of one account from two files, imported again in any order,
+    // settle: the second round adds nothing.
+    let mut from_members = account("rc1", None, None);
+    from_members.key = Key::new(Platform::Rocketchat, "rc1");
+    from_members.display_name = Some("Roxie".into());
+    let mut from_messages = account("rc1", None, None);
+    from_messages.key = Key::new(Platform::Rocketchat, "rc1");
+    from_messages.handle = Some("roxie".into());
+    from_messages.raw = Raw::new("test", "other");
+    let two = vec![
+        Record::Account(from_members),
+        Record::Account(from_messages),
+    ];
+    assert_eq!(
+        store.ingest(prep(two.clone())).await.unwrap(),
+        counts(2, 1, 1, 0)
+    );
+    assert_eq!(
+        store.ingest(prep(two.clone())).await.unwrap(),
+        counts(2, 0, 0, 2)
+    );
+    let mut reversed = two;
+    reversed.reverse();
+    assert_eq!(
+        store.ingest(prep(reversed)).await.unwrap(),
+        counts(2, 0, 0, 2)
+    );
+    let rc = store
+        .account(&Key::new(Platform::Rocketchat, "rc1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rc.account.display_name.as_deref(), Some("Roxie"));
+    assert_eq!(rc.account.handle.as_deref(), Some("roxie"));
 
     // Status history: suspended, then seen again → restored.
     store
