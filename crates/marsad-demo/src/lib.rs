@@ -1,0 +1,343 @@
+//! Marsad's demo and benchmark data generator.
+//!
+//! [`generate`] writes a realistic multi-platform dataset into a folder, in the formats the
+//! platforms themselves produce (Telegram Desktop exports, twarc2 JSON lines, TikTok Research
+//! API, Rocket.Chat REST, CrowdTangle CSV, YouTube Data API v3), with planted scenarios for
+//! the detectors and a ground-truth `manifest.json` naming every planted record by its
+//! natural key. See `docs/demo.md` for the layout and the scenarios.
+//!
+//! Guarantees:
+//! - **Deterministic**: the same [`DemoConfig`] gives byte-identical files. Nothing reads the
+//!   clock or iterates a hash map; every object draws from its own seeded random stream, so a
+//!   format's files do not depend on which other formats are generated.
+//! - **Streaming**: files are written object by object through buffered writers; memory does
+//!   not grow with [`DemoConfig::scale`].
+//! - **Linear scale**: background volume grows linearly with the scale (scale 1 is a few
+//!   thousand items, scale 1000 millions); the planted scenarios stay the same size.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod cast;
+mod corpus;
+mod crowdtangle;
+mod gen;
+mod out;
+mod png;
+mod rocketchat;
+mod telegram;
+mod tiktok;
+mod truth;
+mod twitter;
+mod youtube;
+
+pub use truth::{TruthGroup, TruthKey};
+
+use serde::Serialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoConfig {
+    /// Volume multiplier, at least 1. Scale 1 is a few thousand items; item counts grow
+    /// linearly (the Telegram account export and the twarc search file are each about
+    /// `scale` MB).
+    pub scale: u32,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// The formats to write; empty means all of them.
+    pub formats: Vec<DemoFormat>,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            scale: 1,
+            seed: 20_261_001,
+            formats: Vec::new(),
+        }
+    }
+}
+
+/// The platform export / API formats the generator writes, named by their importer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DemoFormat {
+    Telegram,
+    Twitter,
+    Tiktok,
+    Rocketchat,
+    Crowdtangle,
+    Youtube,
+}
+
+impl DemoFormat {
+    /// Every format, in the order files are written and listed.
+    pub const ALL: [DemoFormat; 6] = [
+        DemoFormat::Telegram,
+        DemoFormat::Twitter,
+        DemoFormat::Tiktok,
+        DemoFormat::Rocketchat,
+        DemoFormat::Crowdtangle,
+        DemoFormat::Youtube,
+    ];
+
+    /// The importer's format name (`marsad import --format NAME`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemoFormat::Telegram => "telegram-desktop",
+            DemoFormat::Twitter => "twitter-v2",
+            DemoFormat::Tiktok => "tiktok-research",
+            DemoFormat::Rocketchat => "rocketchat",
+            DemoFormat::Crowdtangle => "crowdtangle",
+            DemoFormat::Youtube => "youtube",
+        }
+    }
+
+    /// The folder its files go into.
+    pub fn dir(self) -> &'static str {
+        match self {
+            DemoFormat::Telegram => "telegram",
+            DemoFormat::Twitter => "twitter",
+            DemoFormat::Tiktok => "tiktok",
+            DemoFormat::Rocketchat => "rocketchat",
+            DemoFormat::Crowdtangle => "crowdtangle",
+            DemoFormat::Youtube => "youtube",
+        }
+    }
+}
+
+impl fmt::Display for DemoFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DemoFormat {
+    type Err = DemoError;
+    /// Accepts the importer name or the folder name (`telegram`, `twitter`/`x`, ...).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let l = s.trim().to_ascii_lowercase();
+        let alias = match l.as_str() {
+            "x" | "twarc" => Some(DemoFormat::Twitter),
+            "rocket.chat" => Some(DemoFormat::Rocketchat),
+            _ => None,
+        };
+        alias
+            .or_else(|| {
+                DemoFormat::ALL
+                    .into_iter()
+                    .find(|f| f.as_str() == l || f.dir() == l)
+            })
+            .ok_or_else(|| {
+                DemoError::Config(format!(
+                    "unknown demo format {s:?} (expected one of: {})",
+                    DemoFormat::ALL.map(|f| f.dir()).join(", ")
+                ))
+            })
+    }
+}
+
+/// One file written, to be imported with `format`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoFile {
+    /// Full path (the generation folder joined with `relative`).
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// Path relative to the generation folder, `/`-separated.
+    #[serde(rename = "path")]
+    pub relative: String,
+    /// The importer to read it with.
+    #[serde(serialize_with = "ser_format")]
+    pub format: DemoFormat,
+    /// Content objects in the file: Telegram messages (service messages included), tweets
+    /// in `data` (referenced tweets in `includes` not counted), TikTok videos and comments,
+    /// Rocket.Chat messages (system messages included), CSV rows, YouTube videos and
+    /// comments (replies included).
+    pub items: u64,
+    /// Distinct accounts appearing in the file (authors, users, pages, suspended accounts
+    /// named by errors).
+    pub accounts: u64,
+    pub bytes: u64,
+}
+
+fn ser_format<S: serde::Serializer>(f: &DemoFormat, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(f.as_str())
+}
+
+/// A planted scenario (or benign group) as summarised for the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoScenario {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// `alert` or `no_alert`.
+    pub expect: &'static str,
+    pub platforms: Vec<marsad_model::Platform>,
+    /// Number of accounts, channels and items listed for it in the manifest.
+    pub keys: usize,
+}
+
+/// What [`generate`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub dir: PathBuf,
+    /// Every importable file, in the order to import them.
+    pub files: Vec<DemoFile>,
+    /// The planted scenarios, then the benign groups (`expect == "no_alert"`).
+    pub scenarios: Vec<DemoScenario>,
+    /// The ground truth (`dir/manifest.json`).
+    pub manifest: PathBuf,
+    /// PNG files written next to the Telegram exports.
+    pub media_files: u64,
+    /// Media paths referenced by an export whose file was deliberately not written.
+    pub missing_media: u64,
+}
+
+impl DemoSummary {
+    pub fn total_items(&self) -> u64 {
+        self.files.iter().map(|f| f.items).sum()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("invalid demo configuration: {0}")]
+    Config(String),
+    #[error("cannot create directory {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Shared state of one generation run.
+pub(crate) struct Ctx<'a> {
+    pub root: &'a Path,
+    pub seed: u64,
+    pub scale: u64,
+    pub truth: truth::Truth,
+    pub files: Vec<DemoFile>,
+    pub media_files: u64,
+    pub missing_media: u64,
+}
+
+impl Ctx<'_> {
+    /// Background count for a per-scale-unit `base`.
+    pub fn n(&self, base: u64) -> u64 {
+        base * self.scale
+    }
+
+    pub fn push(&mut self, w: out::Written, format: DemoFormat, items: u64, accounts: u64) {
+        self.files.push(DemoFile {
+            path: w.path,
+            relative: w.rel,
+            format,
+            items,
+            accounts,
+            bytes: w.bytes,
+        });
+    }
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    generator: &'static str,
+    manifest_version: u32,
+    seed: u64,
+    scale: u32,
+    base_time: &'static str,
+    window_end: &'static str,
+    time_note: &'static str,
+    files: &'a [DemoFile],
+    media_files: u64,
+    missing_media: u64,
+    scenarios: Vec<TruthGroup>,
+    benign: Vec<TruthGroup>,
+}
+
+/// Writes the dataset into `dir` (created if missing; files of a previous run are
+/// overwritten, nothing else is touched) and returns what was written.
+pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> {
+    if cfg.scale == 0 {
+        return Err(DemoError::Config("scale must be at least 1".into()));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| DemoError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut ctx = Ctx {
+        root: dir,
+        seed: cfg.seed,
+        scale: u64::from(cfg.scale),
+        truth: truth::Truth::default(),
+        files: Vec::new(),
+        media_files: 0,
+        missing_media: 0,
+    };
+    for f in DemoFormat::ALL {
+        if !(cfg.formats.is_empty() || cfg.formats.contains(&f)) {
+            continue;
+        }
+        match f {
+            DemoFormat::Telegram => telegram::generate(&mut ctx)?,
+            DemoFormat::Twitter => twitter::generate(&mut ctx)?,
+            DemoFormat::Tiktok => tiktok::generate(&mut ctx)?,
+            DemoFormat::Rocketchat => rocketchat::generate(&mut ctx)?,
+            DemoFormat::Crowdtangle => crowdtangle::generate(&mut ctx)?,
+            DemoFormat::Youtube => youtube::generate(&mut ctx)?,
+        }
+    }
+
+    let groups = ctx.truth.groups();
+    let (scenarios, benign): (Vec<_>, Vec<_>) =
+        groups.into_iter().partition(|g| g.expect == "alert");
+    let summarise = |g: &TruthGroup| DemoScenario {
+        id: g.id,
+        title: g.title,
+        expect: g.expect,
+        platforms: g.platforms.clone(),
+        keys: g.accounts.len() + g.channels.len() + g.items.len(),
+    };
+    let summary_scenarios = scenarios
+        .iter()
+        .chain(benign.iter())
+        .map(summarise)
+        .collect();
+    let manifest = Manifest {
+        generator: concat!("marsad-demo ", env!("CARGO_PKG_VERSION")),
+        manifest_version: 1,
+        seed: cfg.seed,
+        scale: cfg.scale,
+        base_time: "2026-10-01T00:00:00Z",
+        window_end: "2026-10-15T00:00:00Z",
+        time_note: "All times are UTC. Baghdad is UTC+3: 23:00 UTC is 02:00 in Baghdad. \
+                    Telegram Desktop's `date` field is the exporting machine's local time \
+                    (Baghdad); `date_unixtime` is exact.",
+        files: &ctx.files,
+        media_files: ctx.media_files,
+        missing_media: ctx.missing_media,
+        scenarios,
+        benign,
+    };
+    let mut m = out::OutFile::create(dir, "manifest.json")?;
+    m.json(&manifest, out::Indent::new(b"  ", 0))?;
+    m.str("\n")?;
+    let manifest_path = m.finish()?.path;
+
+    Ok(DemoSummary {
+        dir: dir.to_path_buf(),
+        files: ctx.files,
+        scenarios: summary_scenarios,
+        manifest: manifest_path,
+        media_files: ctx.media_files,
+        missing_media: ctx.missing_media,
+    })
+}
+
+#[cfg(test)]
+mod tests;
