@@ -107,9 +107,9 @@ struct DemoArgs {
     /// Size multiplier: 1 is a few thousand items; 1000 is millions.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     scale: u32,
-    /// Random seed (same seed, same bytes).
-    #[arg(long, default_value_t = 7)]
-    seed: u64,
+    /// Random seed (same seed, same bytes); default: the generator's own.
+    #[arg(long)]
+    seed: Option<u64>,
     /// Only these formats (comma-separated importer names), e.g. twitter-v2,telegram-desktop.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -313,7 +313,7 @@ pub(crate) fn print_report(report: &import::Report, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn render_stats(s: &marsad_store::Stats) -> String {
+pub(crate) fn render_stats(s: &marsad_store::Stats) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let mut section = |title: &str, rows: Vec<(String, String, u64)>, total: u64| {
