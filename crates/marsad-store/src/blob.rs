@@ -95,7 +95,6 @@ impl BlobStore {
             if let Some(parent) = dest.parent() {
                 fs::create_dir_all(parent).map_err(io_err(parent))?;
             }
-            tmp.as_file().sync_all().map_err(io_err(&dest))?;
             tmp.persist(&dest).map_err(|e| BlobError::Io {
                 path: dest.clone(),
                 source: e.error,

@@ -5,10 +5,26 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// zstd level: fast; raw records are small and mostly text.
-const ZSTD_LEVEL: i32 = 1;
+const ZSTD_LEVEL: i32 = -5;
+
+thread_local! {
+    /// One compression context per thread: creating one per record costs more than the
+    /// compression itself.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
 pub fn compress(data: &[u8]) -> std::io::Result<Vec<u8>> {
-    zstd::bulk::compress(data, ZSTD_LEVEL)
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(zstd::bulk::Compressor::new(ZSTD_LEVEL)?);
+        }
+        match slot.as_mut() {
+            Some(c) => c.compress(data),
+            None => zstd::bulk::compress(data, ZSTD_LEVEL),
+        }
+    })
 }
 
 pub fn decompress(data: &[u8]) -> std::io::Result<Vec<u8>> {

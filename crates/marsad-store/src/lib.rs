@@ -189,6 +189,31 @@ pub fn next_status(
     }
 }
 
+/// The status-history entry an account observation adds, given the latest stored entry:
+/// explicit statuses (or, for an account profile observed at a known time, the implied
+/// `restored`) per [`next_status`]; an observation older than the latest entry is history
+/// and is kept as said. `None` when it adds nothing.
+pub fn status_step(
+    latest: Option<(AccountStatus, DateTime<Utc>)>,
+    a: &marsad_model::Account,
+    now: DateTime<Utc>,
+) -> Option<StatusChange> {
+    let explicit = a.status.as_ref();
+    if explicit.is_none() && a.observed_at.is_none() {
+        return None;
+    }
+    let at = explicit.and_then(|s| s.at).or(a.observed_at).unwrap_or(now);
+    let status = match (latest, explicit) {
+        (Some((_, latest_at)), Some(s)) if at < latest_at => Some(s.status),
+        (Some((_, latest_at)), None) if at <= latest_at => None,
+        _ => next_status(latest, explicit.map(|s| s.status), at),
+    }?;
+    let source = explicit
+        .map(|s| s.source.clone())
+        .unwrap_or_else(|| format!("{}: profile observed", a.raw.source));
+    Some(StatusChange { status, at, source })
+}
+
 /// Counts by platform and kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {

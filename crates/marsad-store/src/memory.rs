@@ -5,7 +5,7 @@
 use crate::merge::merge;
 use crate::sqlite::edge_ident;
 use crate::{
-    next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
+    status_step, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
     StoredAccount,
 };
 use async_trait::async_trait;
@@ -70,29 +70,9 @@ impl Inner {
 }
 
 fn apply_status(history: &mut Vec<StatusChange>, a: &Account, now: DateTime<Utc>) {
-    if a.status.is_none() && a.observed_at.is_none() {
-        return;
-    }
-    let at = a
-        .status
-        .as_ref()
-        .and_then(|s| s.at)
-        .or(a.observed_at)
-        .unwrap_or(now);
     let latest = history.last().map(|h| (h.status, h.at));
-    let explicit = a.status.as_ref().map(|s| s.status);
-    let status = match latest {
-        Some((_, latest_at)) if at < latest_at => explicit,
-        Some((_, latest_at)) if explicit.is_none() && at <= latest_at => None,
-        _ => next_status(latest, explicit, at),
-    };
-    if let Some(status) = status {
-        let source = a
-            .status
-            .as_ref()
-            .map(|s| s.source.clone())
-            .unwrap_or_else(|| format!("{}: profile observed", a.raw.source));
-        history.push(StatusChange { status, at, source });
+    if let Some(change) = status_step(latest, a, now) {
+        history.push(change);
         history.sort_by_key(|h| h.at);
     }
 }

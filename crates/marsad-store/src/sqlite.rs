@@ -3,8 +3,7 @@
 
 use crate::codec::{decompress, from_json_col, from_micros, json_col, micros, opt_micros};
 use crate::{
-    next_status, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
-    StoredAccount,
+    status_step, ImportRun, IngestCounts, Prepared, Stats, Store, StoreError, StoredAccount,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,7 +15,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
 };
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -39,7 +39,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(60))
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-16384");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(opts)
@@ -84,305 +84,6 @@ fn corrupt(key: &str, e: impl std::fmt::Display) -> StoreError {
 
 // ---------------------------------------------------------------------------------------
 // Items
-
-const ITEM_COLS: &str = "platform, platform_id, kind, author, channel, created_at, edited_at, \
-    text, language, url, reply_to, repost_of, quote_of, forwarded_from, forwarded_platform, \
-    via_bot, mentions, hashtags, links, lat, lon, place, metrics, is_live, withheld_in, \
-    observed_at, fingerprint, raw_source, raw, first_seen, updated_at";
-
-fn item_insert_sql(update: bool) -> String {
-    let placeholders = vec!["?"; 31].join(", ");
-    let conflict = if update {
-        let sets: Vec<String> = ITEM_COLS
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!("DO UPDATE SET {}", sets.join(", "))
-    } else {
-        "DO NOTHING".to_string()
-    };
-    format!(
-        "INSERT INTO items ({ITEM_COLS}) VALUES ({placeholders}) \
-         ON CONFLICT (platform, platform_id) {conflict} RETURNING id"
-    )
-}
-
-/// Writes an item's row (insert, or replace all fields) and its media; returns the row id.
-async fn write_item(
-    conn: &mut SqliteConnection,
-    item: &Item,
-    fingerprint: &[u8],
-    raw_z: Vec<u8>,
-    now: i64,
-    update: bool,
-) -> Result<i64, StoreError> {
-    let sql = item_insert_sql(update);
-    let (lat, lon) = item
-        .geo
-        .map(|g| (Some(g.lat), Some(g.lon)))
-        .unwrap_or((None, None));
-    let row = sqlx::query(&sql)
-        .bind(item.key.platform.as_str())
-        .bind(&item.key.id)
-        .bind(item.kind.as_str())
-        .bind(item.author.as_ref().map(|k| k.id.clone()))
-        .bind(item.channel.as_ref().map(|k| k.id.clone()))
-        .bind(opt_micros(item.created_at))
-        .bind(opt_micros(item.edited_at))
-        .bind(&item.text)
-        .bind(&item.language)
-        .bind(&item.url)
-        .bind(item.reply_to.as_ref().map(|k| k.id.clone()))
-        .bind(item.repost_of.as_ref().map(|k| k.id.clone()))
-        .bind(item.quote_of.as_ref().map(|k| k.id.clone()))
-        .bind(item.forwarded_from.as_ref().map(|k| k.id.clone()))
-        .bind(item.forwarded_from.as_ref().map(|k| k.platform.as_str()))
-        .bind(&item.via_bot)
-        .bind(json_col(&item.mentions, item.mentions.is_empty()))
-        .bind(json_col(&item.hashtags, item.hashtags.is_empty()))
-        .bind(json_col(&item.links, item.links.is_empty()))
-        .bind(lat)
-        .bind(lon)
-        .bind(
-            item.place
-                .as_ref()
-                .and_then(|pl| serde_json::to_string(pl).ok()),
-        )
-        .bind(json_col(&item.metrics, item.metrics.is_empty()))
-        .bind(item.is_live)
-        .bind(json_col(&item.withheld_in, item.withheld_in.is_empty()))
-        .bind(opt_micros(item.observed_at))
-        .bind(fingerprint)
-        .bind(&item.raw.source)
-        .bind(raw_z)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-    let id: i64 = row.try_get(0)?;
-    if update {
-        sqlx::query("DELETE FROM item_media WHERE item_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for (ordinal, m) in item.media.iter().enumerate() {
-        insert_media_ref(conn, id, ordinal as i64, m, now).await?;
-    }
-    for e in item.derived_interactions() {
-        insert_edge(conn, &e, None, true, now).await?;
-    }
-    Ok(id)
-}
-
-/// The upsert every record type shares: an observation already seen (the row's
-/// fingerprint or one in the observation log) is a duplicate; a new observation of a stored
-/// record is merged into it (see [`crate::merge`]) and both observations go to the log.
-async fn upsert(
-    conn: &mut SqliteConnection,
-    p: &Prepared,
-    now: i64,
-) -> Result<Outcome, StoreError> {
-    let (table, key) = match &p.record {
-        Record::Item(i) => ("items", &i.key),
-        Record::Account(a) => ("accounts", &a.key),
-        Record::Channel(c) => ("channels", &c.key),
-        Record::Interaction(e) => {
-            return insert_edge(conn, e, p.raw_z.clone(), false, now).await;
-        }
-    };
-    let row = sqlx::query(&format!(
-        "SELECT * FROM {table} WHERE platform = ? AND platform_id = ?"
-    ))
-    .bind(key.platform.as_str())
-    .bind(&key.id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let raw_z = p.raw_z.clone().unwrap_or_default();
-    let Some(row) = row else {
-        write_record(conn, &p.record, &p.fingerprint, raw_z, now, false).await?;
-        return Ok(Outcome::Insert);
-    };
-    let id: i64 = row.try_get("id")?;
-    let stored_fp: Vec<u8> = row.try_get("fingerprint")?;
-    if stored_fp == p.fingerprint {
-        return Ok(Outcome::Duplicate);
-    }
-    let seen = sqlx::query(
-        "SELECT 1 FROM observations WHERE record_type = ? AND record_id = ? AND fingerprint = ?",
-    )
-    .bind(table)
-    .bind(id)
-    .bind(&p.fingerprint[..])
-    .fetch_optional(&mut *conn)
-    .await?;
-    if seen.is_some() {
-        return Ok(Outcome::Duplicate);
-    }
-    let stored = match &p.record {
-        Record::Item(_) => {
-            let media = load_media(conn, id).await?;
-            Record::Item(row_to_item(&row, media)?.1)
-        }
-        Record::Account(_) => Record::Account(row_to_account(&row)?),
-        _ => Record::Channel(row_to_channel(&row)?),
-    };
-    let stored_raw_z: Vec<u8> = row.try_get("raw")?;
-    let stored_observed: Option<i64> = row.try_get("observed_at")?;
-    let stored_source: String = row.try_get("raw_source")?;
-    for (fp, observed, source, raw) in [
-        (
-            &stored_fp[..],
-            stored_observed,
-            stored_source.as_str(),
-            &stored_raw_z,
-        ),
-        (
-            &p.fingerprint[..],
-            observed_of(&p.record),
-            raw_source_of(&p.record),
-            &raw_z,
-        ),
-    ] {
-        sqlx::query(
-            "INSERT INTO observations (record_type, record_id, fingerprint, observed_at, \
-             first_seen, raw_source, raw) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(table)
-        .bind(id)
-        .bind(fp)
-        .bind(observed)
-        .bind(now)
-        .bind(source)
-        .bind(raw)
-        .execute(&mut *conn)
-        .await?;
-    }
-    let incoming_newer = crate::merge::incoming_is_newer(
-        stored_observed.and_then(from_micros),
-        observed_of(&p.record).and_then(from_micros),
-    );
-    let merged = crate::merge::merge(stored, p.record.clone());
-    let merged_raw = if incoming_newer { raw_z } else { stored_raw_z };
-    write_record(conn, &merged, &p.fingerprint, merged_raw, now, true).await?;
-    if let Record::Account(a) = &p.record {
-        record_status(conn, id, a, now).await?;
-    }
-    Ok(Outcome::Update)
-}
-
-fn observed_of(r: &Record) -> Option<i64> {
-    match r {
-        Record::Item(i) => opt_micros(i.observed_at),
-        Record::Account(a) => opt_micros(a.observed_at),
-        Record::Channel(c) => opt_micros(c.observed_at),
-        Record::Interaction(_) => None,
-    }
-}
-
-fn raw_source_of(r: &Record) -> &str {
-    match r {
-        Record::Item(i) => &i.raw.source,
-        Record::Account(a) => &a.raw.source,
-        Record::Channel(c) => &c.raw.source,
-        Record::Interaction(e) => e.raw.as_ref().map(|r| r.source.as_str()).unwrap_or(""),
-    }
-}
-
-async fn write_record(
-    conn: &mut SqliteConnection,
-    record: &Record,
-    fingerprint: &[u8],
-    raw_z: Vec<u8>,
-    now: i64,
-    update: bool,
-) -> Result<(), StoreError> {
-    match record {
-        Record::Item(i) => {
-            write_item(conn, i, fingerprint, raw_z, now, update).await?;
-        }
-        Record::Account(a) => {
-            let id = write_account(conn, a, fingerprint, raw_z, now, update).await?;
-            if !update {
-                record_status(conn, id, a, now).await?;
-            }
-        }
-        Record::Channel(c) => write_channel(conn, c, fingerprint, raw_z, now, update).await?,
-        Record::Interaction(e) => {
-            insert_edge(conn, e, Some(raw_z), false, now).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn load_media(
-    conn: &mut SqliteConnection,
-    item_id: i64,
-) -> Result<Vec<MediaRef>, StoreError> {
-    let rows = sqlx::query("SELECT * FROM item_media WHERE item_id = ? ORDER BY ordinal")
-        .bind(item_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| row_to_media_ref(r).map(|(_, m)| m))
-        .collect()
-}
-
-fn on_conflict(cols: &str, update: bool) -> String {
-    if !update {
-        return "DO NOTHING".into();
-    }
-    let sets: Vec<String> = cols
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    format!("DO UPDATE SET {}", sets.join(", "))
-}
-
-async fn insert_media_ref(
-    conn: &mut SqliteConnection,
-    item_id: i64,
-    ordinal: i64,
-    m: &MediaRef,
-    now: i64,
-) -> Result<(), StoreError> {
-    if let (Some(sha), Some(size)) = (&m.sha256, m.size) {
-        sqlx::query(
-            "INSERT INTO media (sha256, mime, size, blob_path, first_seen) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(sha)
-        .bind(&m.mime)
-        .bind(size as i64)
-        .bind(crate::BlobStore::rel_path(sha))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    }
-    sqlx::query(
-        "INSERT INTO item_media (item_id, ordinal, kind, url, path, platform_id, mime, width, \
-         height, duration_secs, sha256, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(item_id)
-    .bind(ordinal)
-    .bind(m.kind.as_str())
-    .bind(&m.url)
-    .bind(&m.path)
-    .bind(&m.platform_id)
-    .bind(&m.mime)
-    .bind(m.width.map(i64::from))
-    .bind(m.height.map(i64::from))
-    .bind(m.duration_secs)
-    .bind(&m.sha256)
-    .bind(m.size.map(|s| s as i64))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
 
 fn key_col(platform: Platform, id: Option<String>) -> Option<Key> {
     id.map(|id| Key::new(platform, id))
@@ -472,48 +173,6 @@ fn row_to_media_ref(row: &SqliteRow) -> Result<(i64, MediaRef), StoreError> {
 // ---------------------------------------------------------------------------------------
 // Accounts
 
-async fn write_account(
-    conn: &mut SqliteConnection,
-    a: &Account,
-    fingerprint: &[u8],
-    raw_z: Vec<u8>,
-    now: i64,
-    update: bool,
-) -> Result<i64, StoreError> {
-    let cols = "platform, platform_id, handle, display_name, bio, avatar_url, url, location, \
-        created_at, followers, following, verified, metrics, observed_at, fingerprint, \
-        raw_source, raw, first_seen, updated_at";
-    let sql = format!(
-        "INSERT INTO accounts ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) {} \
-         RETURNING id",
-        vec!["?"; 19].join(", "),
-        on_conflict(cols, update)
-    );
-    let row = sqlx::query(&sql)
-        .bind(a.key.platform.as_str())
-        .bind(&a.key.id)
-        .bind(&a.handle)
-        .bind(&a.display_name)
-        .bind(&a.bio)
-        .bind(&a.avatar_url)
-        .bind(&a.url)
-        .bind(&a.location)
-        .bind(opt_micros(a.created_at))
-        .bind(a.followers)
-        .bind(a.following)
-        .bind(a.verified)
-        .bind(json_col(&a.metrics, a.metrics.is_empty()))
-        .bind(opt_micros(a.observed_at))
-        .bind(fingerprint)
-        .bind(&a.raw.source)
-        .bind(raw_z)
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
 fn row_to_account(r: &SqliteRow) -> Result<Account, StoreError> {
     let platform_s: String = r.try_get("platform")?;
     let platform_id: String = r.try_get("platform_id")?;
@@ -544,112 +203,8 @@ fn row_to_account(r: &SqliteRow) -> Result<Account, StoreError> {
     Ok(a)
 }
 
-/// Appends to an account's status history what this observation says (see [`next_status`]).
-async fn record_status(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    a: &Account,
-    now: i64,
-) -> Result<(), StoreError> {
-    let explicit = a.status.as_ref();
-    if explicit.is_none() && a.observed_at.is_none() {
-        return Ok(());
-    }
-    let at = explicit
-        .and_then(|s| s.at)
-        .or(a.observed_at)
-        .unwrap_or_else(|| from_micros(now).unwrap_or_else(Utc::now));
-    let latest = sqlx::query(
-        "SELECT status, at FROM account_status WHERE account_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
-    )
-    .bind(account_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let latest = match latest {
-        Some(row) => {
-            let s: String = row.try_get(0)?;
-            let t: i64 = row.try_get(1)?;
-            let status: AccountStatus = s
-                .parse()
-                .map_err(|e| corrupt(&format!("account {}", a.key), e))?;
-            from_micros(t).map(|t| (status, t))
-        }
-        None => None,
-    };
-    let (status, source) = match (latest, explicit) {
-        // An observation older than the latest status is history, taken as said.
-        (Some((_, latest_at)), Some(s)) if at < latest_at => (Some(s.status), s.source.clone()),
-        (Some((_, latest_at)), None) if at <= latest_at => (None, String::new()),
-        _ => (
-            next_status(latest, explicit.map(|s| s.status), at),
-            explicit
-                .map(|s| s.source.clone())
-                .unwrap_or_else(|| format!("{}: profile observed", a.raw.source)),
-        ),
-    };
-    let Some(status) = status else {
-        return Ok(());
-    };
-    sqlx::query(
-        "INSERT INTO account_status (account_id, status, at, source) VALUES (?, ?, ?, ?) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(account_id)
-    .bind(status.as_str())
-    .bind(micros(at))
-    .bind(&source)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE accounts SET status = (SELECT status FROM account_status WHERE account_id = ?1 \
-         ORDER BY at DESC, rowid DESC LIMIT 1) WHERE id = ?1",
-    )
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------
 // Channels
-
-async fn write_channel(
-    conn: &mut SqliteConnection,
-    c: &Channel,
-    fingerprint: &[u8],
-    raw_z: Vec<u8>,
-    now: i64,
-    update: bool,
-) -> Result<(), StoreError> {
-    let cols = "platform, platform_id, kind, name, handle, description, member_count, \
-        invite_links, owner, created_at, observed_at, fingerprint, raw_source, raw, first_seen, \
-        updated_at";
-    let sql = format!(
-        "INSERT INTO channels ({cols}) VALUES ({}) ON CONFLICT (platform, platform_id) {}",
-        vec!["?"; 16].join(", "),
-        on_conflict(cols, update)
-    );
-    sqlx::query(&sql)
-        .bind(c.key.platform.as_str())
-        .bind(&c.key.id)
-        .bind(c.kind.as_str())
-        .bind(&c.name)
-        .bind(&c.handle)
-        .bind(&c.description)
-        .bind(c.member_count)
-        .bind(json_col(&c.invite_links, c.invite_links.is_empty()))
-        .bind(c.owner.as_ref().map(|k| k.id.clone()))
-        .bind(opt_micros(c.created_at))
-        .bind(opt_micros(c.observed_at))
-        .bind(fingerprint)
-        .bind(&c.raw.source)
-        .bind(raw_z)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
 
 fn row_to_channel(r: &SqliteRow) -> Result<Channel, StoreError> {
     let platform_s: String = r.try_get("platform")?;
@@ -682,6 +237,829 @@ fn row_to_channel(r: &SqliteRow) -> Result<Channel, StoreError> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Multi-row writes. Every write goes through these, one row or many, so the column lists
+// and bindings exist once.
+
+/// Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
+const MAX_PARAMS: usize = 30_000;
+
+type Qb<'a> = QueryBuilder<'a, Sqlite>;
+
+fn conflict_clause(cols: &str, update: bool) -> String {
+    format!(
+        " ON CONFLICT (platform, platform_id) {}",
+        on_conflict(cols, update)
+    )
+}
+
+const ITEM_COLS: &str = "platform, platform_id, kind, author, channel, created_at, edited_at, \
+    text, language, url, reply_to, repost_of, quote_of, forwarded_from, forwarded_platform, \
+    via_bot, mentions, hashtags, links, lat, lon, place, metrics, is_live, withheld_in, \
+    observed_at, fingerprint, raw_source, raw, first_seen, updated_at";
+
+/// A record to write with its fingerprint and compressed raw record.
+struct Rec<'a, T> {
+    rec: &'a T,
+    fp: &'a [u8],
+    raw_z: &'a [u8],
+}
+
+/// Inserts (or with `update`, replaces) items with their media and derived edges; returns
+/// the row id of each, in order.
+async fn insert_items(
+    conn: &mut SqliteConnection,
+    rows: &[Rec<'_, Item>],
+    now: i64,
+    update: bool,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(MAX_PARAMS / 31) {
+        let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO items ({ITEM_COLS}) "));
+        qb.push_values(chunk, |mut b, r| {
+            let item = r.rec;
+            let (lat, lon) = item
+                .geo
+                .map(|g| (Some(g.lat), Some(g.lon)))
+                .unwrap_or((None, None));
+            b.push_bind(item.key.platform.as_str())
+                .push_bind(item.key.id.as_str())
+                .push_bind(item.kind.as_str())
+                .push_bind(item.author.as_ref().map(|k| k.id.as_str()))
+                .push_bind(item.channel.as_ref().map(|k| k.id.as_str()))
+                .push_bind(opt_micros(item.created_at))
+                .push_bind(opt_micros(item.edited_at))
+                .push_bind(item.text.as_str())
+                .push_bind(item.language.as_deref())
+                .push_bind(item.url.as_deref())
+                .push_bind(item.reply_to.as_ref().map(|k| k.id.as_str()))
+                .push_bind(item.repost_of.as_ref().map(|k| k.id.as_str()))
+                .push_bind(item.quote_of.as_ref().map(|k| k.id.as_str()))
+                .push_bind(item.forwarded_from.as_ref().map(|k| k.id.as_str()))
+                .push_bind(item.forwarded_from.as_ref().map(|k| k.platform.as_str()))
+                .push_bind(item.via_bot.as_deref())
+                .push_bind(json_col(&item.mentions, item.mentions.is_empty()))
+                .push_bind(json_col(&item.hashtags, item.hashtags.is_empty()))
+                .push_bind(json_col(&item.links, item.links.is_empty()))
+                .push_bind(lat)
+                .push_bind(lon)
+                .push_bind(
+                    item.place
+                        .as_ref()
+                        .and_then(|pl| serde_json::to_string(pl).ok()),
+                )
+                .push_bind(json_col(&item.metrics, item.metrics.is_empty()))
+                .push_bind(item.is_live)
+                .push_bind(json_col(&item.withheld_in, item.withheld_in.is_empty()))
+                .push_bind(opt_micros(item.observed_at))
+                .push_bind(r.fp)
+                .push_bind(item.raw.source.as_str())
+                .push_bind(r.raw_z)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.push(conflict_clause(ITEM_COLS, update));
+        qb.push(" RETURNING id, platform, platform_id");
+        let returned = qb.build().fetch_all(&mut *conn).await?;
+        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+    }
+    let mut media = Vec::new();
+    let mut edges = Vec::new();
+    for (r, &id) in rows.iter().zip(&ids) {
+        for (ordinal, m) in r.rec.media.iter().enumerate() {
+            media.push((id, ordinal as i64, m));
+        }
+        edges.extend(r.rec.derived_interactions());
+    }
+    if update {
+        for &id in &ids {
+            sqlx::query("DELETE FROM item_media WHERE item_id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    insert_media_refs(conn, &media, now).await?;
+    let edge_rows: Vec<EdgeRow<'_>> = edges
+        .iter()
+        .map(|e| EdgeRow {
+            edge: e,
+            raw: None,
+            derived: true,
+        })
+        .collect();
+    insert_edges(conn, &edge_rows, now).await?;
+    Ok(ids)
+}
+
+/// Maps `RETURNING id, platform, platform_id` rows (in any order) back to the keys written.
+fn match_returned<'k>(
+    returned: &[SqliteRow],
+    keys: impl Iterator<Item = &'k Key>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut by_key: HashMap<(String, String), i64> = HashMap::with_capacity(returned.len());
+    for r in returned {
+        by_key.insert((r.try_get(1)?, r.try_get(2)?), r.try_get(0)?);
+    }
+    keys.map(|k| {
+        by_key
+            .get(&(k.platform.as_str().to_string(), k.id.clone()))
+            .copied()
+            .ok_or_else(|| corrupt(&k.to_string(), "row not written"))
+    })
+    .collect()
+}
+
+async fn insert_media_refs(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, i64, &MediaRef)],
+    now: i64,
+) -> Result<(), StoreError> {
+    let files: Vec<(&str, Option<&str>, i64)> = rows
+        .iter()
+        .filter_map(|(_, _, m)| match (&m.sha256, m.size) {
+            (Some(sha), Some(size)) => Some((sha.as_str(), m.mime.as_deref(), size as i64)),
+            _ => None,
+        })
+        .collect();
+    for chunk in files.chunks(MAX_PARAMS / 5) {
+        let mut qb: Qb =
+            QueryBuilder::new("INSERT INTO media (sha256, mime, size, blob_path, first_seen) ");
+        qb.push_values(chunk, |mut b, (sha, mime, size)| {
+            b.push_bind(*sha)
+                .push_bind(*mime)
+                .push_bind(*size)
+                .push_bind(crate::BlobStore::rel_path(sha))
+                .push_bind(now);
+        });
+        qb.push(" ON CONFLICT (sha256) DO NOTHING");
+        qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in rows.chunks(MAX_PARAMS / 12) {
+        let mut qb: Qb = QueryBuilder::new(
+            "INSERT INTO item_media (item_id, ordinal, kind, url, path, platform_id, mime, width, \
+             height, duration_secs, sha256, size) ",
+        );
+        qb.push_values(chunk, |mut b, (item_id, ordinal, m)| {
+            b.push_bind(*item_id)
+                .push_bind(*ordinal)
+                .push_bind(m.kind.as_str())
+                .push_bind(m.url.as_deref())
+                .push_bind(m.path.as_deref())
+                .push_bind(m.platform_id.as_deref())
+                .push_bind(m.mime.as_deref())
+                .push_bind(m.width.map(i64::from))
+                .push_bind(m.height.map(i64::from))
+                .push_bind(m.duration_secs)
+                .push_bind(m.sha256.as_deref())
+                .push_bind(m.size.map(|s| s as i64));
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+const ACCOUNT_COLS: &str = "platform, platform_id, handle, display_name, bio, avatar_url, url, \
+    location, created_at, followers, following, verified, metrics, observed_at, fingerprint, \
+    raw_source, raw, first_seen, updated_at";
+
+async fn insert_accounts(
+    conn: &mut SqliteConnection,
+    rows: &[Rec<'_, Account>],
+    now: i64,
+    update: bool,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(MAX_PARAMS / 19) {
+        let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO accounts ({ACCOUNT_COLS}) "));
+        qb.push_values(chunk, |mut b, r| {
+            let a = r.rec;
+            b.push_bind(a.key.platform.as_str())
+                .push_bind(a.key.id.as_str())
+                .push_bind(a.handle.as_deref())
+                .push_bind(a.display_name.as_deref())
+                .push_bind(a.bio.as_deref())
+                .push_bind(a.avatar_url.as_deref())
+                .push_bind(a.url.as_deref())
+                .push_bind(a.location.as_deref())
+                .push_bind(opt_micros(a.created_at))
+                .push_bind(a.followers)
+                .push_bind(a.following)
+                .push_bind(a.verified)
+                .push_bind(json_col(&a.metrics, a.metrics.is_empty()))
+                .push_bind(opt_micros(a.observed_at))
+                .push_bind(r.fp)
+                .push_bind(a.raw.source.as_str())
+                .push_bind(r.raw_z)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.push(conflict_clause(ACCOUNT_COLS, update));
+        qb.push(" RETURNING id, platform, platform_id");
+        let returned = qb.build().fetch_all(&mut *conn).await?;
+        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+    }
+    Ok(ids)
+}
+
+const CHANNEL_COLS: &str = "platform, platform_id, kind, name, handle, description, \
+    member_count, invite_links, owner, created_at, observed_at, fingerprint, raw_source, raw, \
+    first_seen, updated_at";
+
+async fn insert_channels(
+    conn: &mut SqliteConnection,
+    rows: &[Rec<'_, Channel>],
+    now: i64,
+    update: bool,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(MAX_PARAMS / 16) {
+        let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO channels ({CHANNEL_COLS}) "));
+        qb.push_values(chunk, |mut b, r| {
+            let c = r.rec;
+            b.push_bind(c.key.platform.as_str())
+                .push_bind(c.key.id.as_str())
+                .push_bind(c.kind.as_str())
+                .push_bind(c.name.as_deref())
+                .push_bind(c.handle.as_deref())
+                .push_bind(c.description.as_deref())
+                .push_bind(c.member_count)
+                .push_bind(json_col(&c.invite_links, c.invite_links.is_empty()))
+                .push_bind(c.owner.as_ref().map(|k| k.id.as_str()))
+                .push_bind(opt_micros(c.created_at))
+                .push_bind(opt_micros(c.observed_at))
+                .push_bind(r.fp)
+                .push_bind(c.raw.source.as_str())
+                .push_bind(r.raw_z)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        qb.push(conflict_clause(CHANNEL_COLS, update));
+        qb.push(" RETURNING id, platform, platform_id");
+        let returned = qb.build().fetch_all(&mut *conn).await?;
+        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+    }
+    Ok(ids)
+}
+
+struct EdgeRow<'a> {
+    edge: &'a Interaction,
+    raw: Option<&'a [u8]>,
+    derived: bool,
+}
+
+/// Inserts edges that are not there yet; returns how many were new.
+async fn insert_edges(
+    conn: &mut SqliteConnection,
+    rows: &[EdgeRow<'_>],
+    now: i64,
+) -> Result<u64, StoreError> {
+    let mut inserted = 0u64;
+    for chunk in rows.chunks(MAX_PARAMS / 14) {
+        let mut qb: Qb = QueryBuilder::new(
+            "INSERT INTO interactions (ident, platform, kind, source_type, source, target_type, \
+             target_platform, target, at, item, derived, raw_source, raw, first_seen) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            let e = r.edge;
+            b.push_bind(edge_ident(e).to_vec())
+                .push_bind(e.source.key().platform.as_str())
+                .push_bind(e.kind.as_str())
+                .push_bind(e.source.kind_str())
+                .push_bind(e.source.key().id.as_str())
+                .push_bind(e.target.kind_str())
+                .push_bind(e.target.key().platform.as_str())
+                .push_bind(e.target.key().id.as_str())
+                .push_bind(opt_micros(e.at))
+                .push_bind(e.item.as_ref().map(|k| k.id.as_str()))
+                .push_bind(r.derived)
+                .push_bind(e.raw.as_ref().map(|r| r.source.as_str()))
+                .push_bind(r.raw)
+                .push_bind(now);
+        });
+        qb.push(" ON CONFLICT (ident) DO NOTHING RETURNING id");
+        inserted += qb.build().fetch_all(&mut *conn).await?.len() as u64;
+    }
+    Ok(inserted)
+}
+
+/// The stored row id and fingerprint of each key that exists, one indexed query per
+/// platform and chunk.
+async fn lookup(
+    conn: &mut SqliteConnection,
+    table: &str,
+    keys: &[&Key],
+) -> Result<HashMap<Key, (i64, Vec<u8>)>, StoreError> {
+    let mut by_platform: BTreeMap<Platform, Vec<&str>> = BTreeMap::new();
+    for k in keys {
+        by_platform
+            .entry(k.platform)
+            .or_default()
+            .push(k.id.as_str());
+    }
+    let mut out = HashMap::with_capacity(keys.len());
+    for (platform, ids) in by_platform {
+        for chunk in ids.chunks(MAX_PARAMS / 2) {
+            let mut qb: Qb = QueryBuilder::new(format!(
+                "SELECT id, platform_id, fingerprint FROM {table} WHERE platform = "
+            ));
+            qb.push_bind(platform.as_str());
+            qb.push(" AND platform_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *conn).await? {
+                let id: String = r.try_get(1)?;
+                out.insert(Key::new(platform, id), (r.try_get(0)?, r.try_get(2)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A record's state while a batch is merged into it.
+struct State {
+    id: i64,
+    record: Record,
+    fp: Vec<u8>,
+    raw_z: Vec<u8>,
+    observed: Option<i64>,
+    /// Whether the current state's own observation is in the observation log already.
+    logged: bool,
+    dirty: bool,
+}
+
+/// One observation for the log.
+struct Obs {
+    table: &'static str,
+    id: i64,
+    fp: Vec<u8>,
+    observed: Option<i64>,
+    source: String,
+    raw_z: Vec<u8>,
+}
+
+fn observed_of(r: &Record) -> Option<i64> {
+    match r {
+        Record::Item(i) => opt_micros(i.observed_at),
+        Record::Account(a) => opt_micros(a.observed_at),
+        Record::Channel(c) => opt_micros(c.observed_at),
+        Record::Interaction(_) => None,
+    }
+}
+
+fn raw_source_of(r: &Record) -> String {
+    match r {
+        Record::Item(i) => i.raw.source.clone(),
+        Record::Account(a) => a.raw.source.clone(),
+        Record::Channel(c) => c.raw.source.clone(),
+        Record::Interaction(e) => e.raw.as_ref().map(|r| r.source.clone()).unwrap_or_default(),
+    }
+}
+
+fn key_of(r: &Record) -> Option<(&'static str, &Key)> {
+    match r {
+        Record::Item(i) => Some(("items", &i.key)),
+        Record::Account(a) => Some(("accounts", &a.key)),
+        Record::Channel(c) => Some(("channels", &c.key)),
+        Record::Interaction(_) => None,
+    }
+}
+
+fn on_conflict(cols: &str, update: bool) -> String {
+    if !update {
+        return "DO NOTHING".into();
+    }
+    let sets: Vec<String> = cols
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !matches!(*c, "platform" | "platform_id" | "first_seen"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!("DO UPDATE SET {}", sets.join(", "))
+}
+
+/// `SELECT *` of rows by id, in chunks.
+async fn rows_by_id(
+    conn: &mut SqliteConnection,
+    table: &str,
+    id_col: &str,
+    ids: &[i64],
+    order: &str,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let mut qb: Qb = QueryBuilder::new(format!("SELECT * FROM {table} WHERE {id_col} IN ("));
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(format!(") {order}"));
+        out.extend(qb.build().fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
+/// Loads stored records (and which of their fingerprints are logged) into merge states.
+async fn load_states(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    ids: &[i64],
+    states: &mut HashMap<(&'static str, Key), State>,
+    logged: &mut HashSet<(&'static str, i64, Vec<u8>)>,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut media: HashMap<i64, Vec<MediaRef>> = HashMap::new();
+    if table == "items" {
+        for r in rows_by_id(
+            conn,
+            "item_media",
+            "item_id",
+            ids,
+            "ORDER BY item_id, ordinal",
+        )
+        .await?
+        {
+            let (id, m) = row_to_media_ref(&r)?;
+            media.entry(id).or_default().push(m);
+        }
+    }
+    for chunk in ids.chunks(MAX_PARAMS / 2) {
+        let mut qb: Qb = QueryBuilder::new(
+            "SELECT record_id, fingerprint FROM observations WHERE record_type = ",
+        );
+        qb.push_bind(table);
+        qb.push(" AND record_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut *conn).await? {
+            logged.insert((table, r.try_get(0)?, r.try_get(1)?));
+        }
+    }
+    for row in rows_by_id(conn, table, "id", ids, "").await? {
+        let id: i64 = row.try_get("id")?;
+        let record = match table {
+            "items" => Record::Item(row_to_item(&row, media.remove(&id).unwrap_or_default())?.1),
+            "accounts" => Record::Account(row_to_account(&row)?),
+            _ => Record::Channel(row_to_channel(&row)?),
+        };
+        let fp: Vec<u8> = row.try_get("fingerprint")?;
+        let Some((_, key)) = key_of(&record) else {
+            continue;
+        };
+        let key = key.clone();
+        states.insert(
+            (table, key),
+            State {
+                id,
+                logged: logged.contains(&(table, id, fp.clone())),
+                fp,
+                raw_z: row.try_get("raw")?,
+                observed: row.try_get("observed_at")?,
+                record,
+                dirty: false,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Appends to the status history what each account observation says (see
+/// [`status_step`]), in batch order, and refreshes each account's current status.
+async fn record_statuses(
+    conn: &mut SqliteConnection,
+    observations: &[(i64, &Account)],
+    now: i64,
+) -> Result<(), StoreError> {
+    let relevant: Vec<(i64, &Account)> = observations
+        .iter()
+        .filter(|(_, a)| a.status.is_some() || a.observed_at.is_some())
+        .copied()
+        .collect();
+    if relevant.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = relevant.iter().map(|(id, _)| *id).collect();
+    let mut latest: HashMap<i64, (AccountStatus, DateTime<Utc>)> = HashMap::new();
+    for r in rows_by_id(
+        conn,
+        "account_status",
+        "account_id",
+        &ids,
+        "ORDER BY at, rowid",
+    )
+    .await?
+    {
+        let id: i64 = r.try_get("account_id")?;
+        let s: String = r.try_get("status")?;
+        let status = s
+            .parse()
+            .map_err(|e| corrupt(&format!("account row {id}"), e))?;
+        if let Some(at) = from_micros(r.try_get("at")?) {
+            latest.insert(id, (status, at));
+        }
+    }
+    let now_t = from_micros(now).unwrap_or_else(Utc::now);
+    let mut changes = Vec::new();
+    for (id, a) in relevant {
+        let current = latest.get(&id).copied();
+        if let Some(change) = status_step(current, a, now_t) {
+            if current.is_none_or(|(_, at)| change.at >= at) {
+                latest.insert(id, (change.status, change.at));
+            }
+            changes.push((id, change));
+        }
+    }
+    for chunk in changes.chunks(MAX_PARAMS / 4) {
+        let mut qb: Qb =
+            QueryBuilder::new("INSERT INTO account_status (account_id, status, at, source) ");
+        qb.push_values(chunk, |mut b, (id, c)| {
+            b.push_bind(*id)
+                .push_bind(c.status.as_str())
+                .push_bind(micros(c.at))
+                .push_bind(c.source.as_str());
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut *conn).await?;
+    }
+    let changed: BTreeSet<i64> = changes.iter().map(|(id, _)| *id).collect();
+    for id in changed {
+        if let Some((status, _)) = latest.get(&id) {
+            sqlx::query("UPDATE accounts SET status = ? WHERE id = ?")
+                .bind(status.as_str())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_observations(
+    conn: &mut SqliteConnection,
+    obs: &[Obs],
+    now: i64,
+) -> Result<(), StoreError> {
+    for chunk in obs.chunks(MAX_PARAMS / 7) {
+        let mut qb: Qb = QueryBuilder::new(
+            "INSERT INTO observations (record_type, record_id, fingerprint, observed_at, \
+             first_seen, raw_source, raw) ",
+        );
+        qb.push_values(chunk, |mut b, o| {
+            b.push_bind(o.table)
+                .push_bind(o.id)
+                .push_bind(o.fp.as_slice())
+                .push_bind(o.observed)
+                .push_bind(now)
+                .push_bind(o.source.as_str())
+                .push_bind(o.raw_z.as_slice());
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes a batch in a few multi-row statements:
+/// 1. looks up the stored fingerprint of every key;
+/// 2. inserts new records (items with their media and derived edges) and edges;
+/// 3. skips exact re-observations;
+/// 4. merges every other observation (of a stored record, or a repeat within the batch)
+///    into the record's state in batch order ([`crate::merge`]), logs both observations,
+///    and writes each changed record once;
+/// 5. appends account status changes.
+async fn ingest_batch(
+    conn: &mut SqliteConnection,
+    batch: &[Prepared],
+    now: i64,
+) -> Result<IngestCounts, StoreError> {
+    let mut counts = IngestCounts::default();
+    let mut keys: BTreeMap<&'static str, Vec<&Key>> = BTreeMap::new();
+    for p in batch {
+        if let Some((table, key)) = key_of(&p.record) {
+            keys.entry(table).or_default().push(key);
+        }
+    }
+    let mut stored: HashMap<&'static str, HashMap<Key, (i64, Vec<u8>)>> = HashMap::new();
+    for (table, ks) in &keys {
+        stored.insert(table, lookup(conn, table, ks).await?);
+    }
+    let empty = HashMap::new();
+
+    // Sort the batch: new records, exact duplicates, edges, and observations to merge.
+    let mut new_items = Vec::new();
+    let mut new_accounts = Vec::new();
+    let mut new_channels = Vec::new();
+    let mut new_records: Vec<&Prepared> = Vec::new();
+    let mut edges = Vec::new();
+    let mut merges: Vec<&Prepared> = Vec::new();
+    let mut seen_keys: HashSet<(&'static str, &Key)> = HashSet::new();
+    for p in batch {
+        let raw_z = p.raw_z.as_deref().unwrap_or(&[]);
+        let Some((table, key)) = key_of(&p.record) else {
+            if let Record::Interaction(e) = &p.record {
+                edges.push(EdgeRow {
+                    edge: e,
+                    raw: p.raw_z.as_deref(),
+                    derived: false,
+                });
+            }
+            continue;
+        };
+        let first_in_batch = seen_keys.insert((table, key));
+        match stored.get(table).unwrap_or(&empty).get(key) {
+            Some((_, fp)) if first_in_batch && fp[..] == p.fingerprint[..] => {
+                counts.read += 1;
+                counts.duplicates += 1;
+            }
+            None if first_in_batch => {
+                let fp = &p.fingerprint[..];
+                new_records.push(p);
+                match &p.record {
+                    Record::Item(rec) => new_items.push(Rec { rec, fp, raw_z }),
+                    Record::Account(rec) => new_accounts.push(Rec { rec, fp, raw_z }),
+                    Record::Channel(rec) => new_channels.push(Rec { rec, fp, raw_z }),
+                    Record::Interaction(_) => {}
+                }
+            }
+            _ => merges.push(p),
+        }
+    }
+
+    let item_ids = insert_items(conn, &new_items, now, false).await?;
+    let account_ids = insert_accounts(conn, &new_accounts, now, false).await?;
+    let channel_ids = insert_channels(conn, &new_channels, now, false).await?;
+    let fresh = new_records.len() as u64;
+    counts.read += fresh;
+    counts.imported += fresh;
+    let inserted = insert_edges(conn, &edges, now).await?;
+    counts.read += edges.len() as u64;
+    counts.imported += inserted;
+    counts.duplicates += edges.len() as u64 - inserted;
+    let mut status_obs: Vec<(i64, &Account)> = new_accounts
+        .iter()
+        .zip(&account_ids)
+        .map(|(r, id)| (*id, r.rec))
+        .collect();
+
+    if !merges.is_empty() {
+        // States: records inserted above start from what was inserted; stored ones load.
+        let mut states: HashMap<(&'static str, Key), State> = HashMap::new();
+        let new_ids = item_ids.iter().chain(&account_ids).chain(&channel_ids);
+        let new_by_type = new_records
+            .iter()
+            .filter(|p| matches!(p.record, Record::Item(_)))
+            .chain(
+                new_records
+                    .iter()
+                    .filter(|p| matches!(p.record, Record::Account(_))),
+            )
+            .chain(
+                new_records
+                    .iter()
+                    .filter(|p| matches!(p.record, Record::Channel(_))),
+            );
+        let merge_keys: HashSet<(&'static str, &Key)> =
+            merges.iter().filter_map(|p| key_of(&p.record)).collect();
+        for (p, id) in new_by_type.zip(new_ids) {
+            if let Some((table, key)) = key_of(&p.record) {
+                if merge_keys.contains(&(table, key)) {
+                    states.insert(
+                        (table, key.clone()),
+                        State {
+                            id: *id,
+                            record: p.record.clone(),
+                            fp: p.fingerprint.to_vec(),
+                            raw_z: p.raw_z.clone().unwrap_or_default(),
+                            observed: observed_of(&p.record),
+                            logged: false,
+                            dirty: false,
+                        },
+                    );
+                }
+            }
+        }
+        let mut logged: HashSet<(&'static str, i64, Vec<u8>)> = HashSet::new();
+        for table in ["items", "accounts", "channels"] {
+            let ids: BTreeSet<i64> = merge_keys
+                .iter()
+                .filter(|(t, k)| *t == table && !states.contains_key(&(*t, (*k).clone())))
+                .filter_map(|(t, k)| stored.get(t).and_then(|m| m.get(*k)).map(|(id, _)| *id))
+                .collect();
+            let ids: Vec<i64> = ids.into_iter().collect();
+            load_states(conn, table, &ids, &mut states, &mut logged).await?;
+        }
+
+        let mut obs = Vec::new();
+        for p in &merges {
+            let Some((table, key)) = key_of(&p.record) else {
+                continue;
+            };
+            let Some(st) = states.get_mut(&(table, key.clone())) else {
+                return Err(corrupt(
+                    &key.to_string(),
+                    "stored record vanished during the batch",
+                ));
+            };
+            counts.read += 1;
+            if st.fp[..] == p.fingerprint[..]
+                || logged.contains(&(table, st.id, p.fingerprint.to_vec()))
+            {
+                counts.duplicates += 1;
+                continue;
+            }
+            counts.updated += 1;
+            if !st.logged {
+                obs.push(Obs {
+                    table,
+                    id: st.id,
+                    fp: st.fp.clone(),
+                    observed: st.observed,
+                    source: raw_source_of(&st.record),
+                    raw_z: st.raw_z.clone(),
+                });
+                logged.insert((table, st.id, st.fp.clone()));
+            }
+            let incoming_observed = observed_of(&p.record);
+            let raw_z = p.raw_z.clone().unwrap_or_default();
+            obs.push(Obs {
+                table,
+                id: st.id,
+                fp: p.fingerprint.to_vec(),
+                observed: incoming_observed,
+                source: raw_source_of(&p.record),
+                raw_z: raw_z.clone(),
+            });
+            logged.insert((table, st.id, p.fingerprint.to_vec()));
+            let newer = crate::merge::incoming_is_newer(
+                st.observed.and_then(from_micros),
+                incoming_observed.and_then(from_micros),
+            );
+            let record = std::mem::replace(&mut st.record, p.record.clone());
+            st.record = crate::merge::merge(record, p.record.clone());
+            if newer {
+                st.raw_z = raw_z;
+            }
+            st.observed = observed_of(&st.record);
+            st.fp = p.fingerprint.to_vec();
+            st.logged = true;
+            st.dirty = true;
+            if let Record::Account(a) = &p.record {
+                status_obs.push((st.id, a));
+            }
+        }
+
+        let dirty: Vec<&State> = states.values().filter(|s| s.dirty).collect();
+        let items: Vec<Rec<'_, Item>> = dirty
+            .iter()
+            .filter_map(|s| match &s.record {
+                Record::Item(rec) => Some(Rec {
+                    rec,
+                    fp: &s.fp,
+                    raw_z: &s.raw_z,
+                }),
+                _ => None,
+            })
+            .collect();
+        insert_items(conn, &items, now, true).await?;
+        let accounts: Vec<Rec<'_, Account>> = dirty
+            .iter()
+            .filter_map(|s| match &s.record {
+                Record::Account(rec) => Some(Rec {
+                    rec,
+                    fp: &s.fp,
+                    raw_z: &s.raw_z,
+                }),
+                _ => None,
+            })
+            .collect();
+        insert_accounts(conn, &accounts, now, true).await?;
+        let channels: Vec<Rec<'_, Channel>> = dirty
+            .iter()
+            .filter_map(|s| match &s.record {
+                Record::Channel(rec) => Some(Rec {
+                    rec,
+                    fp: &s.fp,
+                    raw_z: &s.raw_z,
+                }),
+                _ => None,
+            })
+            .collect();
+        insert_channels(conn, &channels, now, true).await?;
+        insert_observations(conn, &obs, now).await?;
+    }
+    record_statuses(conn, &status_obs, now).await?;
+    Ok(counts)
+}
+
+// ---------------------------------------------------------------------------------------
 // Interactions
 
 /// The identity of an edge: xxh3-128 of its kind, ends, time and carrying item.
@@ -695,50 +1073,6 @@ pub(crate) fn edge_ident(e: &Interaction) -> [u8; 16] {
     );
     let bytes = serde_json::to_vec(&ident).unwrap_or_default();
     xxhash_rust::xxh3::xxh3_128(&bytes).to_le_bytes()
-}
-
-async fn insert_edge(
-    conn: &mut SqliteConnection,
-    e: &Interaction,
-    raw_z: Option<Vec<u8>>,
-    derived: bool,
-    now: i64,
-) -> Result<Outcome, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO interactions (ident, platform, kind, source_type, source, target_type, \
-         target_platform, target, at, item, derived, raw_source, raw, first_seen) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) DO NOTHING RETURNING id",
-    )
-    .bind(&edge_ident(e)[..])
-    .bind(e.source.key().platform.as_str())
-    .bind(e.kind.as_str())
-    .bind(e.source.kind_str())
-    .bind(&e.source.key().id)
-    .bind(e.target.kind_str())
-    .bind(e.target.key().platform.as_str())
-    .bind(&e.target.key().id)
-    .bind(opt_micros(e.at))
-    .bind(e.item.as_ref().map(|k| k.id.clone()))
-    .bind(derived)
-    .bind(e.raw.as_ref().map(|r| r.source.clone()))
-    .bind(raw_z)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(if row.is_some() {
-        Outcome::Insert
-    } else {
-        Outcome::Duplicate
-    })
-}
-
-fn count(counts: &mut IngestCounts, o: Outcome) {
-    counts.read += 1;
-    match o {
-        Outcome::Insert => counts.imported += 1,
-        Outcome::Update => counts.updated += 1,
-        Outcome::Duplicate => counts.duplicates += 1,
-    }
 }
 
 fn nested_count(
@@ -758,12 +1092,8 @@ fn nested_count(
 impl Store for SqliteStore {
     async fn ingest(&self, batch: Vec<Prepared>) -> Result<IngestCounts, StoreError> {
         let now = micros(Utc::now());
-        let mut counts = IngestCounts::default();
         let mut tx = self.pool.begin().await?;
-        for p in &batch {
-            let outcome = upsert(&mut tx, p, now).await?;
-            count(&mut counts, outcome);
-        }
+        let counts = ingest_batch(&mut tx, &batch, now).await?;
         tx.commit().await?;
         Ok(counts)
     }

@@ -94,6 +94,7 @@ pub async fn run(
                 chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
             )),
             progress: true,
+            dry_run: false,
         };
         let report = import_with_ctrl_c(ws, store.clone(), std::slice::from_ref(&file.path), &opts)
             .await

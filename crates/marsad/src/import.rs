@@ -66,6 +66,8 @@ pub struct Options {
     /// Where rejected records are written (created on the first reject).
     pub rejects_path: PathBuf,
     pub progress: bool,
+    /// Parse and validate only: nothing is stored (every record counts as read).
+    pub dry_run: bool,
 }
 
 /// The reject file, shared by the parser threads; created lazily.
@@ -327,6 +329,11 @@ async fn import_file(
     let mut summary = Summary::default();
     let mut store_error = None;
     while let Some(batch) = rx.recv().await {
+        if opts.dry_run {
+            summary.read += batch.len() as u64;
+            bar.set_message(format!("{} records", summary.read));
+            continue;
+        }
         match store.ingest(batch).await {
             Ok(c) => {
                 summary.add(c);

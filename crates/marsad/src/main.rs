@@ -74,6 +74,9 @@ struct ImportArgs {
     /// Where to write rejected records (JSON lines); default: <data>/rejects/<time>-<format>.jsonl.
     #[arg(long)]
     rejects: Option<PathBuf>,
+    /// Parse and validate only; store nothing (rejects are still reported).
+    #[arg(long)]
+    dry_run: bool,
     /// Records per transaction.
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     batch: u32,
@@ -226,6 +229,7 @@ async fn cmd_import(ws: &Workspace, store: SqliteStore, args: ImportArgs) -> Res
         batch_size: args.batch as usize,
         rejects_path,
         progress: !args.json,
+        dry_run: args.dry_run,
     };
     let report = import_with_ctrl_c(ws, Arc::new(store), &args.paths, &opts).await?;
     print_report(&report, args.json)?;
