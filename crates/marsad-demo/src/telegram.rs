@@ -29,6 +29,11 @@ const TOO_BIG: &str = "(File exceeds maximum size. Change data exporting setting
 
 const OUTLET_NAME: &str = "أعماق | Amaq";
 const OUTLET_ID: u64 = 1_794_251_003;
+
+/// The peer id tdesktop writes as `forwarded_from_id` for a channel the generator knows.
+fn peer_of(name: &str) -> Option<String> {
+    (name == OUTLET_NAME).then(|| format!("channel{OUTLET_ID}"))
+}
 const NEWS_NAME: &str = "الرافدين نيوز";
 const NEWS_ID: u64 = 1_593_321_180;
 const FRIENDS_ID: u64 = 4_092_317_756;
@@ -147,6 +152,9 @@ struct Msg {
     from_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     forwarded_from: Option<String>,
+    /// Current tdesktop versions write the source's peer id next to its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forwarded_from_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reply_to_message_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -501,6 +509,7 @@ impl Writer<'_, '_> {
             } => {
                 let mut m = Msg::message(p.at, from, text);
                 m.forwarded_from = forwarded_from.clone();
+                m.forwarded_from_id = forwarded_from.as_deref().and_then(peer_of);
                 m.reply_to_message_id = reply_to.and_then(|key| lookup(st, key));
                 if *photo {
                     st.photos += 1;
@@ -611,6 +620,7 @@ impl Writer<'_, '_> {
                     let text = Text::parse(&corpus::any(r, corpus::OUTLET_POSTS));
                     let mut m = Msg::message(t, &s, &text);
                     m.forwarded_from = Some(OUTLET_NAME.to_string());
+                    m.forwarded_from_id = peer_of(OUTLET_NAME);
                     (s, m)
                 } else {
                     let line = if r.gen_bool(0.5) {

@@ -9,11 +9,10 @@
 //! raw record; when present (as in exports) the original evidence is carried through.
 //! Blank lines are skipped. Unknown fields are rejected so that typos do not lose data.
 
-use crate::util::{excerpt, field_of, reject};
+use crate::util::{excerpt, field_of, read_line_capped, reject, Line, MAX_LINE};
 use crate::{Format, Input, Position, Sink, Source, SourceError};
 use marsad_model::{Key, Node, Raw, Record};
 use serde_json::Value;
-use std::io::BufRead;
 
 const NAME: &str = "jsonl";
 
@@ -31,18 +30,29 @@ impl Source for Jsonl {
         let mut buf = Vec::with_capacity(4096);
         let mut line_no = 0u64;
         loop {
-            buf.clear();
-            let n = input
-                .reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| SourceError::Io {
+            let line = read_line_capped(&mut input.reader, &mut buf, MAX_LINE).map_err(|e| {
+                SourceError::Io {
                     file: file.clone(),
                     source: e,
-                })?;
-            if n == 0 {
+                }
+            })?;
+            if line == Line::Eof {
                 return Ok(());
             }
             line_no += 1;
+            if let Line::TooLong(n) = line {
+                sink.reject(reject(
+                    NAME,
+                    Position {
+                        record: Some(line_no),
+                        ..Position::line(&file, line_no)
+                    },
+                    None,
+                    format!("line of {n} bytes is longer than the {MAX_LINE}-byte limit"),
+                    "",
+                ))?;
+                continue;
+            }
             let pos = || Position {
                 record: Some(line_no),
                 ..Position::line(&file, line_no)

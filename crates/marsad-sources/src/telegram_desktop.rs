@@ -12,7 +12,9 @@
 //! [`TolerantJson`] (BOM, trailing commas).
 //!
 //! Mapping (platform `telegram`; field names are tdesktop's `export_output_json.cpp`):
-//! - chat → [`Channel`] key `<chat id>`, `name`; `type` `*_channel` → `channel`,
+//! - chat → [`Channel`] key in tdesktop's peer form (`channel<id>` for channels and
+//!   supergroups, `chat<id>` for basic groups, `user<id>` for private chats, the form
+//!   `from_id`/`forwarded_from_id` use), `name`; `type` `*_channel` → `channel`,
 //!   `*group` / `*supergroup` → `group`, anything else (`personal_chat`, `bot_chat`,
 //!   `saved_messages`, ...) → `room`. Emitted before the chat's first message; when that
 //!   message is `create_group` / `create_channel`, its date is `created_at` and a `user…`
@@ -93,10 +95,9 @@ impl Source for TelegramDesktop {
 
     fn read(&self, input: Input<'_>, sink: &mut dyn Sink) -> Result<(), SourceError> {
         let file = input.path.to_path_buf();
-        let base = input.base_dir();
         let reader = TolerantJson::new(input.reader);
         let repairs = reader.repairs();
-        let state = RefCell::new(Reader::new(sink, file.clone(), base));
+        let state = RefCell::new(Reader::new(sink, file.clone()));
         let res = stream_json(
             reader,
             &file,
@@ -120,13 +121,14 @@ struct Chat {
     seen: u64,
     /// The greatest message id given a plain key so far.
     max_id: Option<i64>,
+    /// The chat's own peer key (`channel<id>`, `chat<id>`, `user<id>`).
+    peer: Option<String>,
 }
 
 /// Per-file state: small, whatever the file size.
 struct Reader<'s> {
     sink: &'s mut dyn Sink,
     file: PathBuf,
-    base: PathBuf,
     chat: Option<Chat>,
     channels: HashSet<String>,
     accounts: HashSet<String>,
@@ -136,11 +138,10 @@ struct Reader<'s> {
 }
 
 impl<'s> Reader<'s> {
-    fn new(sink: &'s mut dyn Sink, file: PathBuf, base: PathBuf) -> Self {
+    fn new(sink: &'s mut dyn Sink, file: PathBuf) -> Self {
         Reader {
             sink,
             file,
-            base,
             chat: None,
             channels: HashSet::new(),
             accounts: HashSet::new(),
@@ -167,10 +168,10 @@ impl<'s> Reader<'s> {
                 raw,
             ));
         };
-        let Some((chat_id, kind)) = self
+        let Some((chat_id, chat_peer, kind)) = self
             .chat
             .as_ref()
-            .and_then(|c| Some((c.id.clone()?, c.kind)))
+            .and_then(|c| Some((c.id.clone()?, c.peer.clone()?, c.kind)))
         else {
             return self.sink.reject(reject(
                 NAME,
@@ -221,7 +222,7 @@ impl<'s> Reader<'s> {
                 .reject(reject(NAME, position, Some("date"), reason, raw));
         };
         let key = Key::new(PLATFORM, self.message_key(&chat_id, id, &msg, raw));
-        let chat = Key::new(PLATFORM, chat_id);
+        let chat = Key::new(PLATFORM, chat_peer);
         let ctx = Ctx {
             msg: &msg,
             raw,
@@ -248,6 +249,9 @@ impl<'s> Reader<'s> {
         }
         let id = el.sibling("id").and_then(json_id);
         let kind = channel_kind(el.sibling("type").and_then(Value::as_str));
+        let peer = id
+            .as_deref()
+            .map(|id| peer_form(id, el.sibling("type").and_then(Value::as_str)));
         self.chat = Some(Chat {
             doc: el.doc,
             object: el.object.clone(),
@@ -255,6 +259,7 @@ impl<'s> Reader<'s> {
             kind,
             seen: 1,
             max_id: None,
+            peer,
         });
         let Some(id) = id else { return Ok(()) };
         if !self.channels.insert(id.clone()) {
@@ -307,7 +312,7 @@ impl<'s> Reader<'s> {
         it.channel = Some(c.chat.clone());
         it.created_at = Some(c.created);
         it.edited_at = time_of(m, "edited_unixtime", "edited");
-        it.author = self.peer(m, "from_id", "from", c.raw)?;
+        it.author = self.peer(m, "from_id", "from")?;
         it.text = flatten(m.get("text"));
         if it.text.is_empty() {
             if let Some(poll) = m.get("poll").and_then(Value::as_object) {
@@ -316,7 +321,7 @@ impl<'s> Reader<'s> {
         }
         entities(m, &mut it);
         it.reply_to = reply_key(m, &c.chat);
-        it.forwarded_from = self.forward_source(m, c.raw)?;
+        it.forwarded_from = self.forward_source(m)?;
         it.via_bot = m
             .get("via_bot")
             .and_then(json_str)
@@ -367,19 +372,19 @@ impl<'s> Reader<'s> {
         let mapped = match action {
             "create_group" => {
                 let members = self.members(c, InteractionKind::MemberOf)?;
-                self.peer(c.msg, "actor_id", "actor", c.raw)?;
+                self.peer(c.msg, "actor_id", "actor")?;
                 members || first
             }
             "create_channel" => {
                 if first {
-                    self.peer(c.msg, "actor_id", "actor", c.raw)?;
+                    self.peer(c.msg, "actor_id", "actor")?;
                 }
                 first
             }
             "invite_members" => self.members(c, InteractionKind::MemberOf)?,
             "remove_members" => self.members(c, InteractionKind::LeftChannel)?,
             "join_group_by_link" | "join_group_by_request" => {
-                match self.peer(c.msg, "actor_id", "actor", c.raw)? {
+                match self.peer(c.msg, "actor_id", "actor")? {
                     Some(actor) => {
                         let target = Node::Channel(c.chat.clone());
                         self.edge(c, InteractionKind::MemberOf, Node::Account(actor), target)?;
@@ -391,10 +396,12 @@ impl<'s> Reader<'s> {
             "pin_message" => {
                 let pinned = c.msg.get("message_id").and_then(json_i64);
                 match pinned {
-                    Some(pinned) => match self.peer(c.msg, "actor_id", "actor", c.raw)? {
+                    Some(pinned) => match self.peer(c.msg, "actor_id", "actor")? {
                         Some(actor) => {
-                            let target =
-                                Node::Item(Key::new(PLATFORM, format!("{}/{pinned}", c.chat.id)));
+                            let target = Node::Item(Key::new(
+                                PLATFORM,
+                                format!("{}/{pinned}", bare_id(&c.chat.id)),
+                            ));
                             self.edge(c, InteractionKind::Pinned, Node::Account(actor), target)?;
                             true
                         }
@@ -405,7 +412,7 @@ impl<'s> Reader<'s> {
             }
             "group_call" | "invite_to_group_call" | "group_call_scheduled" => {
                 let mut it = Item::new(c.key.clone(), ItemKind::LiveStream, Raw::new(NAME, c.raw));
-                it.author = self.peer(c.msg, "actor_id", "actor", c.raw)?;
+                it.author = self.peer(c.msg, "actor_id", "actor")?;
                 it.channel = Some(c.chat.clone());
                 it.created_at = Some(c.created);
                 it.text = flatten(c.msg.get("text"));
@@ -458,35 +465,39 @@ impl<'s> Reader<'s> {
 
     /// The peer named by `id_field` (emitting its Account once) or, without an id, by the
     /// display name in `name_field` (`name:` key, no Account).
-    fn peer(
-        &mut self,
-        m: &Object,
-        id_field: &str,
-        name_field: &str,
-        raw: &str,
-    ) -> Result<Option<Key>, Stop> {
+    fn peer(&mut self, m: &Object, id_field: &str, name_field: &str) -> Result<Option<Key>, Stop> {
         let name = m.get(name_field).and_then(json_str);
         match m.get(id_field).and_then(peer_id) {
             Some(id) => {
-                self.account(&id, name.as_deref(), raw)?;
+                self.account(&id, name.as_deref())?;
                 Ok(Some(Key::new(PLATFORM, id)))
             }
             None => Ok(name.map(|n| Key::name(PLATFORM, &n))),
         }
     }
 
-    fn forward_source(&mut self, m: &Object, raw: &str) -> Result<Option<Key>, Stop> {
+    fn forward_source(&mut self, m: &Object) -> Result<Option<Key>, Stop> {
         if m.contains_key("forwarded_from") || m.contains_key("forwarded_from_id") {
-            return self.peer(m, "forwarded_from_id", "forwarded_from", raw);
+            return self.peer(m, "forwarded_from_id", "forwarded_from");
         }
-        self.peer(m, "saved_from_id", "saved_from", raw)
+        self.peer(m, "saved_from_id", "saved_from")
     }
 
-    fn account(&mut self, id: &str, name: Option<&str>, raw: &str) -> Result<(), Stop> {
+    fn account(&mut self, id: &str, name: Option<&str>) -> Result<(), Stop> {
         if !self.accounts.insert(id.to_string()) {
             return Ok(());
         }
-        let mut a = Account::new(Key::new(PLATFORM, id), Raw::new(NAME, raw));
+        // The raw record is what the export says about the account (its id and name), not
+        // the message it first appears in, so another export of it is the same observation.
+        let mut obj = serde_json::Map::new();
+        obj.insert("from_id".into(), Value::from(id));
+        if let Some(n) = name {
+            obj.insert("from".into(), Value::from(n));
+        }
+        let mut a = Account::new(
+            Key::new(PLATFORM, id),
+            Raw::new(NAME, Value::Object(obj).to_string()),
+        );
         a.display_name = name.map(str::to_string);
         self.sink.record(Record::Account(a))
     }
@@ -546,7 +557,10 @@ impl<'s> Reader<'s> {
     fn set_path(&mut self, r: &mut MediaRef, v: &Value, count: bool) -> bool {
         match v.as_str().map(str::trim) {
             Some(p) if !is_not_exported(p) => {
-                r.path = Some(self.base.join(p).to_string_lossy().into_owned());
+                // Kept as written (relative to the export folder): the importer resolves it
+                // against the input's folder, so the record does not depend on where the
+                // export was read from.
+                r.path = Some(p.to_string());
                 true
             }
             _ => {
@@ -691,9 +705,30 @@ fn channel_record(id: &str, values: &[&ContextEntry]) -> Channel {
         raw.push_str(&e.value.to_string());
     }
     raw.push('}');
-    let mut ch = Channel::new(Key::new(PLATFORM, id), kind, Raw::new(NAME, raw));
+    let peer = peer_form(id, get("type").and_then(Value::as_str));
+    let mut ch = Channel::new(Key::new(PLATFORM, peer), kind, Raw::new(NAME, raw));
     ch.name = get("name").and_then(json_str);
     ch
+}
+
+/// The number in a peer key (`channel123` → `123`): item keys use the bare chat id.
+fn bare_id(peer: &str) -> &str {
+    peer.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+}
+
+/// A chat's key in tdesktop's peer form, the form `from_id` and `forwarded_from_id` use, so
+/// that a channel, its own posts' author and forwards from it share one key: channels and
+/// supergroups are `channel<id>`, basic groups `chat<id>`, private chats `user<id>`.
+fn peer_form(id: &str, chat_type: Option<&str>) -> String {
+    if id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return id.to_string();
+    }
+    match chat_type {
+        Some(t) if t.ends_with("channel") || t.ends_with("supergroup") => format!("channel{id}"),
+        Some("private_group" | "group") => format!("chat{id}"),
+        Some("personal_chat" | "bot_chat" | "saved_messages") => format!("user{id}"),
+        _ => format!("chat{id}"),
+    }
 }
 
 /// `""` (a single-chat export) or `chats.list[N]` / `left_chats.list[N]`.
@@ -864,7 +899,7 @@ fn reply_key(m: &Object, chat: &Key) -> Option<Key> {
                 bare.to_string()
             }
         }
-        None => chat.id.clone(),
+        None => bare_id(&chat.id).to_string(),
     };
     Some(Key::new(PLATFORM, format!("{chat_id}/{msg_id}")))
 }
@@ -934,7 +969,7 @@ mod tests {
         assert_eq!(sink.count("interaction"), 1);
 
         let ch = sink.channels().next().unwrap();
-        assert_eq!(ch.key, key("1500000001"));
+        assert_eq!(ch.key, key("channel1500000001"));
         assert_eq!(ch.kind, ChannelKind::Channel);
         assert_eq!(ch.name.as_deref(), Some("نشرة تجريبية"));
         assert_eq!(
@@ -964,12 +999,11 @@ mod tests {
             ]
         );
 
-        let base = path.parent().unwrap();
-        let p = |rel: &str| Some(base.join(rel).to_string_lossy().into_owned());
+        let p = |rel: &str| Some(rel.to_string());
         let it = item(&sink, "1500000001/2");
         assert_eq!(it.kind, ItemKind::Post);
         assert_eq!(it.author, Some(key("channel1500000001")));
-        assert_eq!(it.channel, Some(key("1500000001")));
+        assert_eq!(it.channel, Some(key("channel1500000001")));
         assert_eq!(it.created_at, at(1709324100));
         assert_eq!(it.edited_at, at(1709324400));
         assert_eq!(
@@ -1034,7 +1068,7 @@ mod tests {
         assert_eq!(live.kind, ItemKind::LiveStream);
         assert!(live.is_live);
         assert_eq!(live.author, Some(key("channel1500000001")));
-        assert_eq!(live.channel, Some(key("1500000001")));
+        assert_eq!(live.channel, Some(key("channel1500000001")));
         assert_eq!(live.created_at, at(1709335800));
         assert_eq!(live.metrics.get("duration_seconds"), Some(&3600));
 
@@ -1127,9 +1161,17 @@ mod tests {
         assert_eq!(
             channels,
             vec![
-                ("5000000002", ChannelKind::Room, Some("سارة")),
-                ("1700000003", ChannelKind::Group, Some("مجموعة الاختبار")),
-                ("1800000004", ChannelKind::Channel, Some("قناة قديمة")),
+                ("user5000000002", ChannelKind::Room, Some("سارة")),
+                (
+                    "channel1700000003",
+                    ChannelKind::Group,
+                    Some("مجموعة الاختبار")
+                ),
+                (
+                    "channel1800000004",
+                    ChannelKind::Channel,
+                    Some("قناة قديمة")
+                ),
             ]
         );
         let group = sink.channels().nth(1).unwrap();
@@ -1193,7 +1235,7 @@ mod tests {
             ]
         );
         let join = sink.interactions().nth(3).unwrap();
-        assert_eq!(join.target, Node::Channel(key("1700000003")));
+        assert_eq!(join.target, Node::Channel(key("channel1700000003")));
         assert_eq!(join.at, at(1712052600));
         assert!(join
             .raw
@@ -1282,7 +1324,7 @@ mod tests {
         let ch = sink.channels().next().unwrap();
         assert_eq!(
             (ch.key.id.as_str(), ch.kind, ch.name.as_deref()),
-            ("1", ChannelKind::Room, None)
+            ("user1", ChannelKind::Room, None)
         );
         let it = item(&sink, "1/1");
         assert_eq!((it.text.as_str(), it.author.as_ref()), ("ok", None));
@@ -1315,7 +1357,10 @@ mod tests {
             read(r#"{"name":"فارغة","type":"private_channel","id":99,"messages":[]}"#);
         res.unwrap();
         let ch = sink.channels().next().unwrap();
-        assert_eq!((ch.key.id.as_str(), ch.kind), ("99", ChannelKind::Channel));
+        assert_eq!(
+            (ch.key.id.as_str(), ch.kind),
+            ("channel99", ChannelKind::Channel)
+        );
         assert_eq!(ch.name.as_deref(), Some("فارغة"));
         assert!(sink.notices.is_empty());
 

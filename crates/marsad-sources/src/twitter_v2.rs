@@ -38,7 +38,10 @@
 //! UTF-8 or not JSON are rejected with their line number and reading goes on; a line that
 //! only parses after dropping trailing commas is read and reported by one `repaired` notice.
 
-use crate::util::{excerpt, json_i64, json_id, json_str, json_time, reject, TolerantJson};
+use crate::util::{
+    excerpt, json_i64, json_id, json_str, json_time, read_line_capped, reject, Line, TolerantJson,
+    MAX_LINE,
+};
 use crate::{Format, Input, Notice, NoticeKind, Position, Sink, Source, SourceError, Stop};
 use chrono::{DateTime, Utc};
 use marsad_model::{
@@ -48,15 +51,13 @@ use marsad_model::{
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
 const NAME: &str = "twitter-v2";
 const X: Platform = Platform::X;
 /// How deep embedded (flattened) tweets are followed: tweet → quoted tweet → its reply...
 const MAX_DEPTH: u8 = 4;
-/// A line buffer grown beyond this by one huge line is released afterwards.
-const KEEP_BUFFER: usize = 16 << 20;
 
 /// Importer for X API v2 JSON lines (twarc2 output, flattened or not).
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,22 +80,32 @@ impl Source for TwitterV2 {
         let mut buf = Vec::with_capacity(1 << 16);
         let mut line_no = 0u64;
         loop {
-            buf.clear();
-            if buf.capacity() > KEEP_BUFFER {
-                buf = Vec::with_capacity(1 << 16);
-            }
-            let n = input
-                .reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| SourceError::Io {
+            let line = read_line_capped(&mut input.reader, &mut buf, MAX_LINE).map_err(|e| {
+                SourceError::Io {
                     file: file.clone(),
                     source: e,
-                })?;
-            if n == 0 {
-                break;
+                }
+            })?;
+            match line {
+                Line::Eof => break,
+                Line::TooLong(n) => {
+                    line_no += 1;
+                    reader.sink.reject(reject(
+                        NAME,
+                        Position {
+                            record: Some(line_no),
+                            ..Position::line(&file, line_no)
+                        },
+                        None,
+                        format!("line of {n} bytes is longer than the {MAX_LINE}-byte limit"),
+                        "",
+                    ))?;
+                }
+                Line::Read => {
+                    line_no += 1;
+                    reader.line(line_no, &buf)?;
+                }
             }
-            line_no += 1;
-            reader.line(line_no, &buf)?;
         }
         reader.finish();
         Ok(())

@@ -161,6 +161,63 @@ pub fn json_str(v: &Value) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Lines
+
+/// The longest line a line-based importer reads (64 MiB); a longer one is rejected.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// What [`read_line_capped`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// End of input.
+    Eof,
+    /// A line (with its `\n`, if any) is in the buffer.
+    Read,
+    /// The line was longer than the cap: it was skipped, the buffer is empty. Holds its size.
+    TooLong(u64),
+}
+
+/// Reads one line into `buf` (cleared first), holding at most `cap` bytes in memory: a
+/// longer line is read to its end and dropped, so memory stays bounded whatever the input.
+pub fn read_line_capped<R: BufRead + ?Sized>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> io::Result<Line> {
+    buf.clear();
+    let mut total = 0u64;
+    let mut too_long = false;
+    loop {
+        let avail = reader.fill_buf()?;
+        if avail.is_empty() {
+            break;
+        }
+        let (take, done) = match memchr::memchr(b'\n', avail) {
+            Some(i) => (i + 1, true),
+            None => (avail.len(), false),
+        };
+        total += take as u64;
+        if !too_long && buf.len() + take > cap {
+            too_long = true;
+            buf.clear();
+            buf.shrink_to(1 << 16);
+        }
+        if !too_long {
+            buf.extend_from_slice(&avail[..take]);
+        }
+        reader.consume(take);
+        if done {
+            break;
+        }
+    }
+    Ok(match (total, too_long) {
+        (0, _) => Line::Eof,
+        (n, true) => Line::TooLong(n),
+        (_, false) => Line::Read,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
 // Tolerant JSON
 
 /// A reader that makes near-JSON readable: drops a leading UTF-8 byte-order mark and
@@ -388,6 +445,7 @@ pub fn stream_json<R: Read>(
         record: 0,
         context: Vec::new(),
         leftovers: Vec::new(),
+        budget: CONTEXT_BUDGET,
         stopped: false,
         matched: false,
     };
@@ -405,6 +463,7 @@ pub fn stream_json<R: Read>(
         walker.doc += 1;
         walker.context.clear();
         walker.leftovers.clear();
+        walker.budget = CONTEXT_BUDGET;
         walker.matched = false;
         let seed = Node {
             w: &mut walker,
@@ -454,6 +513,8 @@ struct Walker<'p, 'f> {
     /// Values of array elements that streamed nothing (e.g. an empty chat), for the
     /// document's end.
     leftovers: Vec<ContextEntry>,
+    /// What is left of the document's [`CONTEXT_BUDGET`].
+    budget: usize,
     stopped: bool,
     matched: bool,
 }
@@ -543,12 +604,18 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
                     pointer: join(&self.pointer, &key),
                 })?,
                 _ => {
-                    let value: Value = map.next_value()?;
-                    self.w.context.push(ContextEntry {
-                        object: self.pointer.clone(),
-                        key,
-                        value,
-                    });
+                    // Kept as context while the document's budget lasts; a value beyond it
+                    // (e.g. a huge array in a file of the wrong format) is skipped unread.
+                    let value = map.next_value_seed(Budgeted {
+                        budget: &mut self.w.budget,
+                    })?;
+                    if let Some(value) = value {
+                        self.w.context.push(ContextEntry {
+                            object: self.pointer.clone(),
+                            key,
+                            value,
+                        });
+                    }
                 }
             }
         }
@@ -614,6 +681,104 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
+    }
+}
+
+/// How much of a document's non-streamed values [`stream_json`] keeps, in units of one JSON
+/// node or 64 bytes of string: about 16 MiB of context at most per document.
+pub const CONTEXT_BUDGET: usize = 256 * 1024;
+
+/// Deserializes a value while the budget lasts; `None` (the rest skipped unread) after.
+struct Budgeted<'b> {
+    budget: &'b mut usize,
+}
+
+impl Budgeted<'_> {
+    fn spend(&mut self, units: usize) -> bool {
+        if *self.budget >= units {
+            *self.budget -= units;
+            true
+        } else {
+            *self.budget = 0;
+            false
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Budgeted<'_> {
+    type Value = Option<Value>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Budgeted<'_> {
+    type Value = Option<Value>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.spend(1).then_some(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.spend(1).then_some(Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.spend(1).then_some(Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.spend(1).then_some(Value::from(v)))
+    }
+    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.spend(1 + v.len() / 64).then(|| Value::from(v)))
+    }
+    fn visit_unit<E: de::Error>(mut self) -> Result<Self::Value, E> {
+        Ok(self.spend(1).then_some(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Some(Vec::new());
+        if !self.spend(1) {
+            out = None;
+        }
+        loop {
+            match out.as_mut() {
+                Some(items) => match seq.next_element_seed(Budgeted {
+                    budget: &mut *self.budget,
+                })? {
+                    Some(Some(v)) => items.push(v),
+                    Some(None) => out = None,
+                    None => break,
+                },
+                None => {
+                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(out.map(Value::Array))
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Some(serde_json::Map::new());
+        if !self.spend(1) {
+            out = None;
+        }
+        while let Some(key) = map.next_key::<String>()? {
+            match out.as_mut() {
+                Some(obj) => match map.next_value_seed(Budgeted {
+                    budget: &mut *self.budget,
+                })? {
+                    Some(v) => {
+                        obj.insert(key, v);
+                    }
+                    None => out = None,
+                },
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out.map(Value::Object))
     }
 }
 
@@ -848,6 +1013,48 @@ mod tests {
             els.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
             ["[0]", "[1]", "[0]"]
         );
+    }
+
+    #[test]
+    fn oversized_context_values_are_skipped_not_kept() {
+        let big: Vec<String> = (0..CONTEXT_BUDGET).map(|i| format!("v{i}")).collect();
+        let json = format!(
+            r#"{{"name":"x","huge":{},"messages":[{{"id":1}}],"after":1}}"#,
+            serde_json::to_string(&big).unwrap()
+        );
+        let mut kept = Vec::new();
+        let mut n = 0;
+        stream_json(
+            json.as_bytes(),
+            Path::new("t.json"),
+            &[&["messages"]],
+            &mut |e| {
+                n += 1;
+                kept = e.context.iter().map(|c| c.key.clone()).collect();
+                Ok(())
+            },
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(kept, vec!["name".to_string()], "the huge value is not kept");
+    }
+
+    #[test]
+    fn capped_lines() {
+        let text = b"short\nthis line is far too long\nok";
+        let mut r = io::BufReader::with_capacity(4, &text[..]);
+        let mut buf = Vec::new();
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), Line::Read);
+        assert_eq!(buf, b"short\n");
+        assert_eq!(
+            read_line_capped(&mut r, &mut buf, 10).unwrap(),
+            Line::TooLong(26)
+        );
+        assert!(buf.is_empty());
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), Line::Read);
+        assert_eq!(buf, b"ok");
+        assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), Line::Eof);
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn telegram_desktop_sample() {
 
     let tg = |id: &str| Key::new(Platform::Telegram, id);
     let ch = sink.channels().next().unwrap();
-    assert_eq!(ch.key, tg("69420"));
+    assert_eq!(ch.key, tg("chat69420"));
     assert_eq!(ch.kind, ChannelKind::Group);
     assert_eq!(ch.name.as_deref(), Some("Sample Chat Group"));
     assert_eq!(
@@ -71,7 +71,7 @@ fn telegram_desktop_sample() {
     assert_eq!(first.kind, ItemKind::Message);
     assert_eq!(first.text, "The One Piece! The One Piece is Real!");
     assert_eq!(first.author, Some(tg("user000AX6969")));
-    assert_eq!(first.channel, Some(tg("69420")));
+    assert_eq!(first.channel, Some(tg("chat69420")));
     assert_eq!(
         first.created_at.map(|t| t.timestamp()),
         Some(1647861071),

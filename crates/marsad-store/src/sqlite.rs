@@ -238,7 +238,8 @@ fn row_to_channel(r: &SqliteRow) -> Result<Channel, StoreError> {
 
 // ---------------------------------------------------------------------------------------
 // Multi-row writes. Every write goes through these, one row or many, so the column lists
-// and bindings exist once.
+// and bindings exist once. Their statements are not cached (`persistent(false)`): each row
+// count is a different statement, and caching them all made memory grow with the input.
 
 /// Rows per multi-row statement: well under SQLite's 32,766 bound parameters.
 const MAX_PARAMS: usize = 30_000;
@@ -319,7 +320,7 @@ async fn insert_items(
         });
         qb.push(conflict_clause(ITEM_COLS, update));
         qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().fetch_all(&mut *conn).await?;
+        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
         ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
     }
     let mut media = Vec::new();
@@ -392,7 +393,7 @@ async fn insert_media_refs(
                 .push_bind(now);
         });
         qb.push(" ON CONFLICT (sha256) DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
     for chunk in rows.chunks(MAX_PARAMS / 12) {
         let mut qb: Qb = QueryBuilder::new(
@@ -414,7 +415,7 @@ async fn insert_media_refs(
                 .push_bind(m.size.map(|s| s as i64));
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -456,7 +457,7 @@ async fn insert_accounts(
         });
         qb.push(conflict_clause(ACCOUNT_COLS, update));
         qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().fetch_all(&mut *conn).await?;
+        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
         ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
     }
     Ok(ids)
@@ -496,7 +497,7 @@ async fn insert_channels(
         });
         qb.push(conflict_clause(CHANNEL_COLS, update));
         qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().fetch_all(&mut *conn).await?;
+        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
         ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
     }
     Ok(ids)
@@ -538,7 +539,12 @@ async fn insert_edges(
                 .push_bind(now);
         });
         qb.push(" ON CONFLICT (ident) DO NOTHING RETURNING id");
-        inserted += qb.build().fetch_all(&mut *conn).await?.len() as u64;
+        inserted += qb
+            .build()
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await?
+            .len() as u64;
     }
     Ok(inserted)
 }
@@ -570,7 +576,7 @@ async fn lookup(
                 sep.push_bind(*id);
             }
             qb.push(")");
-            for r in qb.build().fetch_all(&mut *conn).await? {
+            for r in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 let id: String = r.try_get(1)?;
                 out.insert(Key::new(platform, id), (r.try_get(0)?, r.try_get(2)?));
             }
@@ -657,7 +663,7 @@ async fn rows_by_id(
             sep.push_bind(*id);
         }
         qb.push(format!(") {order}"));
-        out.extend(qb.build().fetch_all(&mut *conn).await?);
+        out.extend(qb.build().persistent(false).fetch_all(&mut *conn).await?);
     }
     Ok(out)
 }
@@ -699,7 +705,7 @@ async fn load_states(
             sep.push_bind(*id);
         }
         qb.push(")");
-        for r in qb.build().fetch_all(&mut *conn).await? {
+        for r in qb.build().persistent(false).fetch_all(&mut *conn).await? {
             logged.insert((table, r.try_get(0)?, r.try_get(1)?));
         }
     }
@@ -787,7 +793,7 @@ async fn record_statuses(
                 .push_bind(c.source.as_str());
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
     let changed: BTreeSet<i64> = changes.iter().map(|(id, _)| *id).collect();
     for id in changed {
@@ -822,7 +828,7 @@ async fn insert_observations(
                 .push_bind(o.raw_z.as_slice());
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut *conn).await?;
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -127,6 +127,10 @@ struct PipeSink {
     missing_media: u64,
     media_stored: u64,
     blobs: BlobStore,
+    /// Relative media paths are resolved against this folder (the input file's), and files
+    /// outside it are not read.
+    base_dir: Option<PathBuf>,
+    dry_run: bool,
     stop: Arc<AtomicBool>,
     error: Option<String>,
 }
@@ -146,17 +150,21 @@ impl PipeSink {
     fn store_media(&mut self, record: &mut Record) {
         let Record::Item(item) = record else { return };
         for m in item.media.iter_mut() {
-            let Some(path) = m.path.clone() else { continue };
+            let Some(path) = m.path.as_deref() else {
+                continue;
+            };
             if m.sha256.is_some() {
                 continue;
             }
-            let p = Path::new(&path);
-            if !p.is_file() {
-                self.missing_media += 1;
-                tracing::debug!(item = %item.key, path = %path, "media file not found");
-                continue;
-            }
-            match self.blobs.put_file(p, m.mime.as_deref()) {
+            let file = match resolve_media(self.base_dir.as_deref(), path) {
+                Ok(f) => f,
+                Err(why) => {
+                    self.missing_media += 1;
+                    tracing::debug!(item = %item.key, path, "media file not stored: {why}");
+                    continue;
+                }
+            };
+            match self.blobs.put_file(&file, m.mime.as_deref()) {
                 Ok(media) => {
                     m.sha256 = Some(media.sha256);
                     m.size = Some(media.size);
@@ -171,12 +179,35 @@ impl PipeSink {
     }
 }
 
+/// The file a media path names: relative paths are taken from `base` (the input file's
+/// folder) and must stay inside it, so an export cannot make Marsad read other files.
+fn resolve_media(base: Option<&Path>, path: &str) -> Result<PathBuf, &'static str> {
+    let base = base.ok_or("no folder to resolve it against")?;
+    let rel = Path::new(path);
+    if rel.is_absolute() {
+        return Err("absolute paths are not followed");
+    }
+    let base = base
+        .canonicalize()
+        .map_err(|_| "the input folder cannot be resolved")?;
+    let file = base.join(rel).canonicalize().map_err(|_| "not found")?;
+    if !file.starts_with(&base) {
+        return Err("outside the export folder");
+    }
+    if !file.is_file() {
+        return Err("not a file");
+    }
+    Ok(file)
+}
+
 impl Sink for PipeSink {
     fn record(&mut self, mut record: Record) -> Result<(), Stop> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(Stop);
         }
-        self.store_media(&mut record);
+        if !self.dry_run {
+            self.store_media(&mut record);
+        }
         match Prepared::new(record) {
             Ok(p) => self.batch.push(p),
             Err(e) => {
@@ -262,10 +293,16 @@ async fn import_file(
     rejects: &Arc<Mutex<RejectFile>>,
     stop: &Arc<AtomicBool>,
 ) -> Result<(Summary, Option<String>, SinkStats)> {
-    let run_id = store
-        .begin_import(opts.format.as_str(), &path.display().to_string())
-        .await
-        .context("recording the import")?;
+    let run_id = if opts.dry_run {
+        None
+    } else {
+        Some(
+            store
+                .begin_import(opts.format.as_str(), &path.display().to_string())
+                .await
+                .context("recording the import")?,
+        )
+    };
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let bar = if opts.progress && std::io::stderr().is_terminal() {
         let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
@@ -296,6 +333,14 @@ async fn import_file(
         missing_media: 0,
         media_stored: 0,
         blobs: blobs.clone(),
+        base_dir: path.parent().map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        }),
+        dry_run: opts.dry_run,
         stop: stop.clone(),
         error: None,
     };
@@ -318,10 +363,8 @@ async fn import_file(
             sink.flush()?;
             Ok::<(), SourceError>(())
         })();
-        // Deliver what was read before a failure.
-        if !matches!(res, Err(SourceError::Stopped(_))) {
-            let _ = sink.flush();
-        }
+        // Deliver what was read before a failure or an interruption.
+        let _ = sink.flush();
         sink.tx = None;
         (res, sink)
     });
@@ -354,7 +397,9 @@ async fn import_file(
     let mut failure = None;
     if let Some(e) = store_error {
         let run = run_of(opts.format, path, &summary, "failed", Some(e.to_string()));
-        let _ = store.finish_import(run_id, &run).await;
+        if let Some(id) = run_id {
+            let _ = store.finish_import(id, &run).await;
+        }
         return Err(
             anyhow::Error::new(e).context(format!("storing records from {}", path.display()))
         );
@@ -362,6 +407,23 @@ async fn import_file(
     if let Some(e) = sink.error {
         anyhow::bail!("importing {}: {e}", path.display());
     }
+    let res = match res {
+        // An empty file, or one where everything was skipped as unrecognised: most likely
+        // the wrong --format. (A recognised but empty API page is fine.)
+        Ok(()) if summary.read == 0
+            && summary.rejected == 0
+            && (size == 0 || sink.notices > 0) =>
+        {
+            Err(SourceError::Syntax {
+            position: marsad_sources::Position::file(path),
+            message: format!(
+                "no {} records found in this file (empty, or not this format? see `marsad import --help`)",
+                opts.format
+            ),
+            })
+        }
+        other => other,
+    };
     match res {
         Ok(()) => {}
         Err(SourceError::Stopped(_)) => failure = Some("interrupted".to_string()),
@@ -395,10 +457,12 @@ async fn import_file(
         (None, _) => "rejects",
     };
     let run = run_of(opts.format, path, &summary, status, failure.clone());
-    store
-        .finish_import(run_id, &run)
-        .await
-        .context("recording the import")?;
+    if let Some(id) = run_id {
+        store
+            .finish_import(id, &run)
+            .await
+            .context("recording the import")?;
+    }
     Ok((summary, failure, sink_stats))
 }
 
@@ -419,5 +483,32 @@ fn run_of(
         duplicates: s.duplicates,
         rejected: s.rejected,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_paths_stay_inside_the_export_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = dir.path().join("export");
+        std::fs::create_dir_all(export.join("photos")).unwrap();
+        std::fs::write(export.join("photos/a.png"), b"x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"x").unwrap();
+        let base = Some(export.as_path());
+        assert!(resolve_media(base, "photos/a.png").is_ok());
+        assert_eq!(resolve_media(base, "photos/none.png"), Err("not found"));
+        assert_eq!(
+            resolve_media(base, "../secret.txt"),
+            Err("outside the export folder")
+        );
+        let abs = dir.path().join("secret.txt");
+        assert_eq!(
+            resolve_media(base, abs.to_str().unwrap()),
+            Err("absolute paths are not followed")
+        );
+        assert_eq!(resolve_media(base, "photos"), Err("not a file"));
     }
 }

@@ -21,7 +21,12 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Marsad (مرصد): watch social media for terrorist and extremist activity.
 #[derive(Debug, Parser)]
-#[command(name = "marsad", version, about, long_about = None)]
+#[command(
+    name = "marsad",
+    version,
+    about = "Marsad (مرصد): watch social media for terrorist and extremist activity",
+    long_about = None
+)]
 struct Cli {
     /// The workspace folder (database, media blobs, reject files).
     #[arg(
@@ -195,14 +200,25 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             what: ExportWhat::Items { format: _, out },
         } => {
             let store = open(&ws).await?;
-            let n = export_items(&store, out.as_ref()).await?;
-            tracing::info!("exported {n} items");
+            match export_items(&store, out.as_ref()).await {
+                Ok(n) => tracing::info!("exported {n} items"),
+                // The reader went away (`| head`): not an error.
+                Err(e) if is_broken_pipe(&e) => {}
+                Err(e) => return Err(e),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn open(ws: &Workspace) -> Result<SqliteStore> {
@@ -213,6 +229,13 @@ async fn open(ws: &Workspace) -> Result<SqliteStore> {
 
 async fn cmd_import(ws: &Workspace, store: SqliteStore, args: ImportArgs) -> Result<ExitCode> {
     for p in &args.paths {
+        if p.is_dir() {
+            bail!(
+                "{}: is a folder; pass the files in it (e.g. {}/*.json)",
+                p.display(),
+                p.display()
+            );
+        }
         if !p.is_file() {
             bail!("{}: no such file", p.display());
         }
@@ -373,8 +396,8 @@ async fn export_items(store: &dyn Store, out: Option<&PathBuf>) -> Result<u64> {
         after = Some(last.0);
         for (_, item) in page {
             let line = marsad_sources::jsonl::to_line(&Record::Item(item))?;
-            w.write_all(line.as_bytes())?;
-            w.write_all(b"\n")?;
+            w.write_all(line.as_bytes()).context("writing the export")?;
+            w.write_all(b"\n").context("writing the export")?;
             n += 1;
         }
     }
