@@ -209,7 +209,9 @@ fn read_api(
         sink.notice(Notice {
             kind: NoticeKind::Repaired,
             position: Position::file(file),
-            message: format!("dropped {repaired} trailing commas"),
+            message: format!(
+                "{repaired} repair(s): trailing commas dropped or invalid UTF-8 replaced by U+FFFD"
+            ),
         });
     }
     res

@@ -163,7 +163,7 @@ impl Source for RocketChat {
             sink.notice(Notice {
                 kind: NoticeKind::Repaired,
                 position: Position::file(&file),
-                message: format!("dropped {repaired} trailing commas"),
+                message: format!("{repaired} repair(s): trailing commas dropped or invalid UTF-8 replaced by U+FFFD"),
             });
         }
         res
@@ -1077,7 +1077,7 @@ mod tests {
                     NoticeKind::Skipped,
                     "API error response: User does not have the permissions required for this action [error-unauthorized]"
                 ),
-                (NoticeKind::Repaired, "dropped 2 trailing commas"),
+                (NoticeKind::Repaired, "2 repair(s): trailing commas dropped or invalid UTF-8 replaced by U+FFFD"),
             ]
         );
         assert_eq!(

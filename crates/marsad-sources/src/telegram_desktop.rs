@@ -153,20 +153,19 @@ impl<'s> Reader<'s> {
 
     fn element(&mut self, el: Element<'_>) -> Result<(), Stop> {
         let raw = el.raw.get();
-        let parsed = match serde_json::from_str::<Value>(raw) {
-            Ok(Value::Object(m)) => Some(m),
-            _ => None,
+        let (parsed, why) = match serde_json::from_str::<Value>(raw) {
+            Ok(Value::Object(m)) => (Some(m), String::new()),
+            Ok(_) => (None, "expected a message object".to_string()),
+            Err(e) => {
+                let msg = e.to_string();
+                let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+                (None, format!("unreadable message: {msg}"))
+            }
         };
         self.enter_chat(&el, parsed.as_ref())?;
         let position = el.position(&self.file);
         let Some(msg) = parsed else {
-            return self.sink.reject(reject(
-                NAME,
-                position,
-                None,
-                "expected a message object",
-                raw,
-            ));
+            return self.sink.reject(reject(NAME, position, None, why, raw));
         };
         let Some((chat_id, chat_peer, kind)) = self
             .chat
@@ -622,7 +621,7 @@ impl<'s> Reader<'s> {
         if trailing_commas > 0 {
             notices.push((
                 NoticeKind::Repaired,
-                format!("{trailing_commas} trailing comma(s) dropped"),
+                format!("{trailing_commas} repair(s): trailing commas dropped or invalid UTF-8 replaced by U+FFFD"),
             ));
         }
         if self.renamed > 0 {
@@ -1347,7 +1346,7 @@ mod tests {
         assert_eq!(skipped.position.pointer.as_deref(), Some("document 3"));
         assert_eq!(
             notices(&sink, NoticeKind::Repaired),
-            vec!["1 trailing comma(s) dropped"]
+            vec!["1 repair(s): trailing commas dropped or invalid UTF-8 replaced by U+FFFD"]
         );
     }
 

@@ -127,7 +127,7 @@ impl Source for TiktokResearch {
             state.into_inner().sink.notice(Notice {
                 kind: NoticeKind::Repaired,
                 position: Position::file(&file),
-                message: format!("not valid JSON: dropped {n} trailing comma(s) and read it"),
+                message: format!("not valid JSON: {n} repair(s) (trailing commas dropped or invalid UTF-8 replaced by U+FFFD), read anyway"),
             });
         }
         res
@@ -792,7 +792,7 @@ mod tests {
             sink.notices[1].position.pointer.as_deref(),
             Some("document 4")
         );
-        assert!(sink.notices[2].message.contains("1 trailing comma"));
+        assert!(sink.notices[2].message.contains("1 repair(s)"));
         assert_eq!(sink.notices[2].position.pointer, None);
     }
 

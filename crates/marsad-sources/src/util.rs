@@ -221,8 +221,10 @@ pub fn read_line_capped<R: BufRead + ?Sized>(
 // Tolerant JSON
 
 /// A reader that makes near-JSON readable: drops a leading UTF-8 byte-order mark and
-/// trailing commas before `]` or `}` (outside strings), as found in real API dumps.
-/// Everything else passes through unchanged, so line numbers stay right.
+/// trailing commas before `]` or `}` (outside strings), and replaces invalid UTF-8 sequences
+/// by U+FFFD, as found in real dumps (so one bad byte does not lose the rest of a file).
+/// Everything else passes through unchanged, so line numbers stay right. Every repair is
+/// counted in [`TolerantJson::repairs`].
 #[derive(Debug)]
 pub struct TolerantJson<R> {
     inner: R,
@@ -232,6 +234,8 @@ pub struct TolerantJson<R> {
     in_string: bool,
     escape: bool,
     started: bool,
+    /// The start of a UTF-8 sequence cut by the end of the previous chunk.
+    carry: Vec<u8>,
     repairs: Arc<AtomicU64>,
 }
 
@@ -245,6 +249,7 @@ impl<R: BufRead> TolerantJson<R> {
             in_string: false,
             escape: false,
             started: false,
+            carry: Vec::new(),
             repairs: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -317,6 +322,42 @@ impl<R: BufRead> TolerantJson<R> {
     }
 }
 
+impl<R: BufRead> TolerantJson<R> {
+    /// `data` with invalid UTF-8 sequences replaced by U+FFFD; an incomplete sequence at the
+    /// end is kept back for the next chunk.
+    fn valid_utf8(&mut self, data: Vec<u8>) -> Vec<u8> {
+        if std::str::from_utf8(&data).is_ok() {
+            return data;
+        }
+        let mut out = Vec::with_capacity(data.len() + 8);
+        let mut rest = &data[..];
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(_) => {
+                    out.extend_from_slice(rest);
+                    break;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    out.extend_from_slice(&rest[..good]);
+                    match e.error_len() {
+                        Some(bad) => {
+                            out.extend_from_slice("\u{FFFD}".as_bytes());
+                            self.repairs.fetch_add(1, Ordering::Relaxed);
+                            rest = &rest[good + bad..];
+                        }
+                        None => {
+                            self.carry = rest[good..].to_vec();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 impl<R: BufRead> Read for TolerantJson<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
@@ -330,6 +371,13 @@ impl<R: BufRead> Read for TolerantJson<R> {
             self.out_pos = 0;
             let chunk = self.inner.fill_buf()?;
             if chunk.is_empty() {
+                if !self.carry.is_empty() {
+                    // The input ended inside a UTF-8 sequence.
+                    self.carry.clear();
+                    self.repairs.fetch_add(1, Ordering::Relaxed);
+                    self.process("\u{FFFD}".as_bytes());
+                    continue;
+                }
                 if self.pending.is_empty() {
                     return Ok(0);
                 }
@@ -337,16 +385,18 @@ impl<R: BufRead> Read for TolerantJson<R> {
                 self.out.extend_from_slice(&p);
                 continue;
             }
-            let mut chunk = chunk.to_vec();
             let n = chunk.len();
+            let mut data = std::mem::take(&mut self.carry);
+            data.extend_from_slice(chunk);
+            self.inner.consume(n);
             if !self.started {
                 self.started = true;
-                if chunk.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                    chunk.drain(..3);
+                if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    data.drain(..3);
                 }
             }
-            self.process(&chunk);
-            self.inner.consume(n);
+            let data = self.valid_utf8(data);
+            self.process(&data);
         }
     }
 }
@@ -481,8 +531,11 @@ pub fn stream_json<R: Read>(
                 });
             }
             let mut position = json_error_position(file, &e);
-            position.record = (walker.record > 0).then_some(walker.record);
-            position.pointer = Some(format!("document {}", walker.doc));
+            position.pointer = Some(if walker.record > 0 {
+                format!("document {}, after record {}", walker.doc, walker.record)
+            } else {
+                format!("document {}", walker.doc)
+            });
             let msg = e.to_string();
             let message = match msg.rfind(" at line ") {
                 Some(i) => msg[..i].to_string(),
@@ -942,6 +995,20 @@ mod tests {
         );
         assert_eq!(tolerant("\u{feff}[1]"), "[1]");
         assert_eq!(tolerant("[1,"), "[1,");
+    }
+
+    #[test]
+    fn tolerant_json_replaces_invalid_utf8_and_keeps_split_sequences() {
+        // "مرصد" split across 1-byte buffers must survive; a stray 0xFF becomes U+FFFD.
+        let mut bytes = r#"{"a": "مرصد", "b": "x"#.as_bytes().to_vec();
+        bytes.push(0xFF);
+        bytes.extend_from_slice(br#"y"}"#);
+        let r = TolerantJson::new(io::BufReader::with_capacity(1, &bytes[..]));
+        let repairs = r.repairs();
+        let v: Value = serde_json::from_reader(r).unwrap();
+        assert_eq!(v["a"], "مرصد");
+        assert_eq!(v["b"], "x\u{FFFD}y");
+        assert_eq!(repairs.load(Ordering::Relaxed), 1);
     }
 
     #[test]

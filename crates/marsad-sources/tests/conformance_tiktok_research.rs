@@ -85,5 +85,5 @@ fn query_user_info_sample_with_trailing_comma() {
     let kinds: Vec<_> = sink.notices.iter().map(|n| n.kind).collect();
     assert_eq!(kinds, vec![NoticeKind::Repaired, NoticeKind::Repaired]);
     assert!(sink.notices[0].message.contains("display name"));
-    assert!(sink.notices[1].message.contains("dropped 1 trailing comma"));
+    assert!(sink.notices[1].message.contains("1 repair(s)"));
 }

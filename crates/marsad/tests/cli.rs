@@ -233,7 +233,7 @@ fn export_round_trips_through_the_jsonl_importer() {
 fn kill_9_mid_import_then_rerun_gives_the_clean_counts() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("big.jsonl");
-    write_jsonl(&input, 60_000);
+    write_jsonl(&input, 100_000);
 
     let clean = dir.path().join("clean");
     ok(&marsad(&clean, &["init"]));
@@ -245,7 +245,7 @@ fn kill_9_mid_import_then_rerun_gives_the_clean_counts() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_marsad"))
         .arg("--data")
         .arg(&data)
-        .args(["import", "--batch", "500", "-f", "jsonl"])
+        .args(["import", "--batch", "200", "-f", "jsonl"])
         .arg(&input)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -265,7 +265,7 @@ fn kill_9_mid_import_then_rerun_gives_the_clean_counts() {
         if n > 0 || started.elapsed().as_secs() > 60 {
             child.kill().unwrap();
             child.wait().unwrap();
-            killed_mid_import = n < 60_000;
+            killed_mid_import = n < 100_000;
             break;
         }
     }
@@ -276,7 +276,7 @@ fn kill_9_mid_import_then_rerun_gives_the_clean_counts() {
         killed_mid_import,
         "the import finished before it could be killed"
     );
-    assert!(partial < 60_000, "killed before the end: {partial}");
+    assert!(partial < 100_000, "killed before the end: {partial}");
     let (v, code) = import_json(&data, "jsonl", &[input]);
     assert_eq!(code, Some(0));
     assert_eq!(
@@ -346,4 +346,111 @@ fn every_shared_format_sample_imports() {
     assert_eq!(s["interactions"]["rocketchat"]["member_of"], 3);
     // CrowdTangle: 2 Facebook posts by 2 pages.
     assert_eq!(s["items"]["facebook"]["post"], 2);
+}
+
+#[test]
+fn empty_files_and_the_wrong_format_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, b"").unwrap();
+    let (v, code) = import_json(&data, "telegram-desktop", &[empty]);
+    assert_eq!(code, Some(2), "{v}");
+    assert_eq!(v["rejected"], 1);
+    // A generic-schema file read as a Telegram export: nothing recognised.
+    let jsonl = dir.path().join("posts.jsonl");
+    write_jsonl(&jsonl, 3);
+    let out = marsad(&data, &["import", "-f", "youtube", jsonl.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("rejected"), "{stderr}");
+    let dir_arg = marsad(
+        &data,
+        &["import", "-f", "jsonl", dir.path().to_str().unwrap()],
+    );
+    assert!(String::from_utf8_lossy(&dir_arg.stderr).contains("is a folder"));
+}
+
+/// A generated Telegram export with photo files, in `dir/gen`.
+fn telegram_export(dir: &Path) -> PathBuf {
+    let gen = dir.join("gen");
+    let out = Command::new(env!("CARGO_BIN_EXE_marsad"))
+        .args(["demo", "--generate"])
+        .arg(&gen)
+        .args(["--only", "telegram-desktop"])
+        .output()
+        .unwrap();
+    ok(&out);
+    std::fs::read_dir(gen.join("telegram"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("result.json"))
+        .find(|p| p.is_file() && p.parent().unwrap().join("photos").is_dir())
+        .expect("an export with photos")
+}
+
+#[test]
+fn dry_run_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = telegram_export(dir.path());
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let out = marsad(
+        &data,
+        &[
+            "import",
+            "--dry-run",
+            "--json",
+            "-f",
+            "telegram-desktop",
+            export.to_str().unwrap(),
+        ],
+    );
+    ok(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["read"].as_u64().unwrap() > 100, "{v}");
+    assert_eq!(v["imported"], 0);
+    let s = stats(&data);
+    assert_eq!(s["media_files"], 0);
+    assert!(s["items"].as_object().unwrap().is_empty(), "{s}");
+    let blobs: Vec<_> = walk(&data.join("blobs"));
+    assert!(blobs.is_empty(), "no blob written: {blobs:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_same_export_from_another_folder_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = telegram_export(dir.path());
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let (first, code) = import_json(&data, "telegram-desktop", std::slice::from_ref(&export));
+    assert_eq!(code, Some(0), "{first}");
+    let media = stats(&data)["media_files"].as_u64().unwrap();
+    assert!(media > 0, "photos are stored");
+    // Copy the export folder elsewhere and import the copy: the same observations.
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(copy.join("photos")).unwrap();
+    let src = export.parent().unwrap();
+    std::fs::copy(&export, copy.join("result.json")).unwrap();
+    for f in walk(&src.join("photos")) {
+        std::fs::copy(&f, copy.join("photos").join(f.file_name().unwrap())).unwrap();
+    }
+    let (again, code) = import_json(&data, "telegram-desktop", &[copy.join("result.json")]);
+    assert_eq!(code, Some(0), "{again}");
+    assert_eq!(again["imported"], 0, "{again}");
+    assert_eq!(again["updated"], 0, "{again}");
+    assert_eq!(stats(&data)["media_files"].as_u64().unwrap(), media);
 }
