@@ -73,9 +73,15 @@ impl BlobStore {
         name: &Path,
         mime: Option<&str>,
     ) -> Result<Media, BlobError> {
-        self.ensure()?;
         let tmp_dir = self.root.join("tmp");
-        let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_err(&tmp_dir))?;
+        // Folders are created when missing, not checked on every file.
+        let mut tmp = match tempfile::NamedTempFile::new_in(&tmp_dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.ensure()?;
+                tempfile::NamedTempFile::new_in(&tmp_dir).map_err(io_err(&tmp_dir))?
+            }
+            other => other.map_err(io_err(&tmp_dir))?,
+        };
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 1 << 16];
         let mut size = 0u64;
@@ -92,13 +98,20 @@ impl BlobStore {
         let rel = Self::rel_path(&sha);
         let dest = self.root.join(&rel);
         if !dest.exists() {
-            if let Some(parent) = dest.parent() {
-                fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
-            tmp.persist(&dest).map_err(|e| BlobError::Io {
+            let persist_err = |e: tempfile::PersistError| BlobError::Io {
                 path: dest.clone(),
                 source: e.error,
-            })?;
+            };
+            match tmp.persist(&dest) {
+                Ok(_) => {}
+                Err(e) if e.error.kind() == io::ErrorKind::NotFound => {
+                    if let Some(parent) = dest.parent() {
+                        fs::create_dir_all(parent).map_err(io_err(parent))?;
+                    }
+                    e.file.persist(&dest).map_err(persist_err)?;
+                }
+                Err(e) => return Err(persist_err(e)),
+            }
         }
         Ok(Media {
             sha256: sha,

@@ -265,15 +265,13 @@ struct Rec<'a, T> {
     raw_z: &'a [u8],
 }
 
-/// Inserts (or with `update`, replaces) items with their media and derived edges; returns
-/// the row id of each, in order.
+/// Inserts (or with `update`, replaces) items with their media and derived edges.
 async fn insert_items(
     conn: &mut SqliteConnection,
     rows: &[Rec<'_, Item>],
     now: i64,
     update: bool,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(rows.len());
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(MAX_PARAMS / 31) {
         let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO items ({ITEM_COLS}) "));
         qb.push_values(chunk, |mut b, r| {
@@ -319,20 +317,31 @@ async fn insert_items(
                 .push_bind(now);
         });
         qb.push(conflict_clause(ITEM_COLS, update));
-        qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
-        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
+    // Row ids only where needed: for media references, and to replace them on update.
+    let need: Vec<&Key> = rows
+        .iter()
+        .filter(|r| update || !r.rec.media.is_empty())
+        .map(|r| &r.rec.key)
+        .collect();
+    let ids = if need.is_empty() {
+        HashMap::new()
+    } else {
+        lookup(conn, "items", &need).await?
+    };
     let mut media = Vec::new();
     let mut edges = Vec::new();
-    for (r, &id) in rows.iter().zip(&ids) {
-        for (ordinal, m) in r.rec.media.iter().enumerate() {
-            media.push((id, ordinal as i64, m));
+    for r in rows {
+        if let Some((id, _)) = ids.get(&r.rec.key) {
+            for (ordinal, m) in r.rec.media.iter().enumerate() {
+                media.push((*id, ordinal as i64, m));
+            }
         }
         edges.extend(r.rec.derived_interactions());
     }
     if update {
-        for &id in &ids {
+        for &(id, _) in ids.values() {
             sqlx::query("DELETE FROM item_media WHERE item_id = ?")
                 .bind(id)
                 .execute(&mut *conn)
@@ -349,25 +358,7 @@ async fn insert_items(
         })
         .collect();
     insert_edges(conn, &edge_rows, now).await?;
-    Ok(ids)
-}
-
-/// Maps `RETURNING id, platform, platform_id` rows (in any order) back to the keys written.
-fn match_returned<'k>(
-    returned: &[SqliteRow],
-    keys: impl Iterator<Item = &'k Key>,
-) -> Result<Vec<i64>, StoreError> {
-    let mut by_key: HashMap<(String, String), i64> = HashMap::with_capacity(returned.len());
-    for r in returned {
-        by_key.insert((r.try_get(1)?, r.try_get(2)?), r.try_get(0)?);
-    }
-    keys.map(|k| {
-        by_key
-            .get(&(k.platform.as_str().to_string(), k.id.clone()))
-            .copied()
-            .ok_or_else(|| corrupt(&k.to_string(), "row not written"))
-    })
-    .collect()
+    Ok(())
 }
 
 async fn insert_media_refs(
@@ -429,8 +420,7 @@ async fn insert_accounts(
     rows: &[Rec<'_, Account>],
     now: i64,
     update: bool,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(rows.len());
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(MAX_PARAMS / 19) {
         let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO accounts ({ACCOUNT_COLS}) "));
         qb.push_values(chunk, |mut b, r| {
@@ -456,11 +446,9 @@ async fn insert_accounts(
                 .push_bind(now);
         });
         qb.push(conflict_clause(ACCOUNT_COLS, update));
-        qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
-        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
-    Ok(ids)
+    Ok(())
 }
 
 const CHANNEL_COLS: &str = "platform, platform_id, kind, name, handle, description, \
@@ -472,8 +460,7 @@ async fn insert_channels(
     rows: &[Rec<'_, Channel>],
     now: i64,
     update: bool,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(rows.len());
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(MAX_PARAMS / 16) {
         let mut qb: Qb = QueryBuilder::new(format!("INSERT INTO channels ({CHANNEL_COLS}) "));
         qb.push_values(chunk, |mut b, r| {
@@ -496,11 +483,9 @@ async fn insert_channels(
                 .push_bind(now);
         });
         qb.push(conflict_clause(CHANNEL_COLS, update));
-        qb.push(" RETURNING id, platform, platform_id");
-        let returned = qb.build().persistent(false).fetch_all(&mut *conn).await?;
-        ids.extend(match_returned(&returned, chunk.iter().map(|r| &r.rec.key))?);
+        qb.build().persistent(false).execute(&mut *conn).await?;
     }
-    Ok(ids)
+    Ok(())
 }
 
 struct EdgeRow<'a> {
@@ -538,13 +523,13 @@ async fn insert_edges(
                 .push_bind(r.raw)
                 .push_bind(now);
         });
-        qb.push(" ON CONFLICT (ident) DO NOTHING RETURNING id");
+        qb.push(" ON CONFLICT (ident) DO NOTHING");
         inserted += qb
             .build()
             .persistent(false)
-            .fetch_all(&mut *conn)
+            .execute(&mut *conn)
             .await?
-            .len() as u64;
+            .rows_affected();
     }
     Ok(inserted)
 }
@@ -566,8 +551,11 @@ async fn lookup(
     let mut out = HashMap::with_capacity(keys.len());
     for (platform, ids) in by_platform {
         for chunk in ids.chunks(MAX_PARAMS / 2) {
+            // One row per chunk (a JSON array), not one per record: every row costs a
+            // round trip through sqlx's SQLite worker thread.
             let mut qb: Qb = QueryBuilder::new(format!(
-                "SELECT id, platform_id, fingerprint FROM {table} WHERE platform = "
+                "SELECT json_group_array(json_array(platform_id, id, hex(fingerprint))) \
+                 FROM {table} WHERE platform = "
             ));
             qb.push_bind(platform.as_str());
             qb.push(" AND platform_id IN (");
@@ -576,9 +564,13 @@ async fn lookup(
                 sep.push_bind(*id);
             }
             qb.push(")");
-            for r in qb.build().persistent(false).fetch_all(&mut *conn).await? {
-                let id: String = r.try_get(1)?;
-                out.insert(Key::new(platform, id), (r.try_get(0)?, r.try_get(2)?));
+            let row = qb.build().persistent(false).fetch_one(&mut *conn).await?;
+            let text: String = row.try_get(0)?;
+            let found: Vec<(String, i64, String)> =
+                serde_json::from_str(&text).map_err(|e| corrupt(table, e))?;
+            for (id, row_id, fp) in found {
+                let fp = hex::decode(&fp).map_err(|e| corrupt(table, e))?;
+                out.insert(Key::new(platform, id), (row_id, fp));
             }
         }
     }
@@ -899,9 +891,9 @@ async fn ingest_batch(
         }
     }
 
-    let item_ids = insert_items(conn, &new_items, now, false).await?;
-    let account_ids = insert_accounts(conn, &new_accounts, now, false).await?;
-    let channel_ids = insert_channels(conn, &new_channels, now, false).await?;
+    insert_items(conn, &new_items, now, false).await?;
+    insert_accounts(conn, &new_accounts, now, false).await?;
+    insert_channels(conn, &new_channels, now, false).await?;
     let fresh = new_records.len() as u64;
     counts.read += fresh;
     counts.imported += fresh;
@@ -909,48 +901,58 @@ async fn ingest_batch(
     counts.read += edges.len() as u64;
     counts.imported += inserted;
     counts.duplicates += edges.len() as u64 - inserted;
-    let mut status_obs: Vec<(i64, &Account)> = new_accounts
+    // Status observations of new accounts need their row ids.
+    let with_status: Vec<&Key> = new_accounts
         .iter()
-        .zip(&account_ids)
-        .map(|(r, id)| (*id, r.rec))
+        .filter(|r| r.rec.status.is_some() || r.rec.observed_at.is_some())
+        .map(|r| &r.rec.key)
         .collect();
+    let mut status_obs: Vec<(i64, &Account)> = Vec::new();
+    if !with_status.is_empty() {
+        let ids = lookup(conn, "accounts", &with_status).await?;
+        for r in &new_accounts {
+            if let Some((id, _)) = ids.get(&r.rec.key) {
+                status_obs.push((*id, r.rec));
+            }
+        }
+    }
 
     if !merges.is_empty() {
         // States: records inserted above start from what was inserted; stored ones load.
         let mut states: HashMap<(&'static str, Key), State> = HashMap::new();
-        let new_ids = item_ids.iter().chain(&account_ids).chain(&channel_ids);
-        let new_by_type = new_records
-            .iter()
-            .filter(|p| matches!(p.record, Record::Item(_)))
-            .chain(
-                new_records
-                    .iter()
-                    .filter(|p| matches!(p.record, Record::Account(_))),
-            )
-            .chain(
-                new_records
-                    .iter()
-                    .filter(|p| matches!(p.record, Record::Channel(_))),
-            );
         let merge_keys: HashSet<(&'static str, &Key)> =
             merges.iter().filter_map(|p| key_of(&p.record)).collect();
-        for (p, id) in new_by_type.zip(new_ids) {
-            if let Some((table, key)) = key_of(&p.record) {
-                if merge_keys.contains(&(table, key)) {
-                    states.insert(
-                        (table, key.clone()),
-                        State {
-                            id: *id,
-                            record: p.record.clone(),
-                            fp: p.fingerprint.to_vec(),
-                            raw_z: p.raw_z.clone().unwrap_or_default(),
-                            observed: observed_of(&p.record),
-                            logged: false,
-                            dirty: false,
-                        },
-                    );
-                }
+        let mut new_ids: HashMap<&'static str, HashMap<Key, (i64, Vec<u8>)>> = HashMap::new();
+        for table in ["items", "accounts", "channels"] {
+            let keys: Vec<&Key> = new_records
+                .iter()
+                .filter_map(|p| key_of(&p.record))
+                .filter(|(t, k)| *t == table && merge_keys.contains(&(*t, *k)))
+                .map(|(_, k)| k)
+                .collect();
+            if !keys.is_empty() {
+                new_ids.insert(table, lookup(conn, table, &keys).await?);
             }
+        }
+        for p in &new_records {
+            let Some((table, key)) = key_of(&p.record) else {
+                continue;
+            };
+            let Some((id, _)) = new_ids.get(table).and_then(|m| m.get(key)) else {
+                continue;
+            };
+            states.insert(
+                (table, key.clone()),
+                State {
+                    id: *id,
+                    record: p.record.clone(),
+                    fp: p.fingerprint.to_vec(),
+                    raw_z: p.raw_z.clone().unwrap_or_default(),
+                    observed: observed_of(&p.record),
+                    logged: false,
+                    dirty: false,
+                },
+            );
         }
         let mut logged: HashSet<(&'static str, i64, Vec<u8>)> = HashSet::new();
         for table in ["items", "accounts", "channels"] {

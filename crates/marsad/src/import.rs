@@ -180,18 +180,16 @@ impl PipeSink {
 }
 
 /// The file a media path names: relative paths are taken from `base` (the input file's
-/// folder) and must stay inside it, so an export cannot make Marsad read other files.
+/// folder, canonical) and must stay inside it, so an export cannot make Marsad read other
+/// files.
 fn resolve_media(base: Option<&Path>, path: &str) -> Result<PathBuf, &'static str> {
-    let base = base.ok_or("no folder to resolve it against")?;
+    let base = base.ok_or("the input folder cannot be resolved")?;
     let rel = Path::new(path);
     if rel.is_absolute() {
         return Err("absolute paths are not followed");
     }
-    let base = base
-        .canonicalize()
-        .map_err(|_| "the input folder cannot be resolved")?;
     let file = base.join(rel).canonicalize().map_err(|_| "not found")?;
-    if !file.starts_with(&base) {
+    if !file.starts_with(base) {
         return Err("outside the export folder");
     }
     if !file.is_file() {
@@ -333,13 +331,17 @@ async fn import_file(
         missing_media: 0,
         media_stored: 0,
         blobs: blobs.clone(),
-        base_dir: path.parent().map(|p| {
-            if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p.to_path_buf()
-            }
-        }),
+        // Resolved once per file: media paths are checked against it.
+        base_dir: path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .and_then(|p| p.canonicalize().ok()),
         dry_run: opts.dry_run,
         stop: stop.clone(),
         error: None,
@@ -497,7 +499,8 @@ mod tests {
         std::fs::create_dir_all(export.join("photos")).unwrap();
         std::fs::write(export.join("photos/a.png"), b"x").unwrap();
         std::fs::write(dir.path().join("secret.txt"), b"x").unwrap();
-        let base = Some(export.as_path());
+        let canonical = export.canonicalize().unwrap();
+        let base = Some(canonical.as_path());
         assert!(resolve_media(base, "photos/a.png").is_ok());
         assert_eq!(resolve_media(base, "photos/none.png"), Err("not found"));
         assert_eq!(

@@ -14,6 +14,11 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+/// mimalloc: the import path allocates and frees many short-lived buffers (records, SQL,
+/// arguments); glibc's allocator spent much of its time in the kernel on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code when some records were rejected (the rest was imported).
 pub const EXIT_REJECTS: u8 = 2;
 /// Exit code when interrupted (what was committed is kept).
