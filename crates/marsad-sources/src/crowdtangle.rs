@@ -8,7 +8,8 @@
 //! several concatenated or one per line, read through [`TolerantJson`]; the posts of
 //! `result.posts[]` (and `result.post`) are streamed one at a time. A file starting with `[`
 //! is a JSON array of posts or of responses. Each post becomes an [`Item`]: platform from
-//! `platform` (Facebook, Instagram, else `other`), key `platformId`, kind by `type` (`photo`,
+//! `platform` (Facebook, Instagram, else `other`), key `platformId` (Instagram: the shortcode
+//! from `postUrl`, as in CSV exports), kind by `type` (`photo`,
 //! `link`, `status`, `album` → post; `video`, `native_video`, `youtube`, `vine`, `igtv`,
 //! `episode` → video; `live_video*` → live_stream, `is_live` only for `live_video`),
 //! created_at `date` (UTC), observed_at `updated` (when CrowdTangle last refreshed the
@@ -19,7 +20,8 @@
 //! `likes`, `shareCount` → `shares`, `commentCount` → `comments`, `loveCount` → `love`,
 //! `wowCount`, `hahaCount`, `sadCount`, `angryCount`, `thankfulCount`, `careCount`,
 //! `viewCount` → `views`, other `xCount` → `x`) and `subscriberCount` → `subscribers`.
-//! The `account` becomes the author [`Account`] (key `platformId`, else `ct:` + the
+//! The `account` becomes the author [`Account`] (key `platformId` — Instagram: `@handle`, as
+//! in CSV exports — else `ct:` + the
 //! CrowdTangle `id`; handle, name, profileImage, url, verified, subscriberCount →
 //! followers, pageDescription → bio, pageCreatedDate → created_at), once per file; a
 //! `facebook_page` / `facebook_group` account is also the item's [`Channel`] (kind page /
@@ -497,6 +499,14 @@ impl ApiState {
             .unwrap_or(Platform::Other);
 
         let (kind, is_live) = kind_of_type(v.get("type").and_then(Value::as_str).unwrap_or(""));
+        // Instagram CSV exports identify posts only by their shortcode (`/p/<shortcode>/`):
+        // key Instagram posts by it here too, so the same post from CSV and API is one item.
+        let id = match platform {
+            Platform::Instagram => s("postUrl")
+                .and_then(|u| post_id_from_url(&u))
+                .unwrap_or(id),
+            _ => id,
+        };
         let mut item = Item::new(Key::new(platform, id), kind, Raw::new(API, raw));
         item.is_live = is_live;
         item.created_at = Some(created);
@@ -554,11 +564,18 @@ impl ApiState {
                 .and_then(|p| p.account)
                 .map(|r| r.get().to_string())
                 .unwrap_or_else(|| a.to_string());
-            let key = a
-                .get("platformId")
-                .and_then(json_id)
-                .or_else(|| a.get("id").and_then(json_id).map(|i| format!("ct:{i}")))
-                .map(|k| Key::new(platform, k));
+            // Instagram CSV exports name accounts only by handle: key them by `@handle`
+            // here too (when known), so both paths meet in one account.
+            let ig_handle = (platform == Platform::Instagram)
+                .then(|| a.get("handle").and_then(json_str))
+                .flatten()
+                .map(|h| Key::handle(platform, &h));
+            let key = ig_handle.or_else(|| {
+                a.get("platformId")
+                    .and_then(json_id)
+                    .or_else(|| a.get("id").and_then(json_id).map(|i| format!("ct:{i}")))
+                    .map(|k| Key::new(platform, k))
+            });
             if let Some(key) = key {
                 item.author = Some(key.clone());
                 let as_str = |k: &str| a.get(k).and_then(json_str);
@@ -1221,11 +1238,13 @@ mod tests {
         assert_eq!(group.kind, ChannelKind::Group);
         assert_eq!(group.handle, None, "empty handle dropped");
 
-        let ig_key = Key::new(Platform::Instagram, "2480000000000000001_17840000001");
+        // Instagram posts and accounts are keyed as CSV exports can key them: by shortcode
+        // and by handle.
+        let ig_key = Key::new(Platform::Instagram, "CJxYz12AbCd");
         let ig = item(&sink, &ig_key);
         assert_eq!(
             ig.author,
-            Some(Key::new(Platform::Instagram, "17840000001"))
+            Some(Key::handle(Platform::Instagram, "rahhala.example"))
         );
         assert_eq!(ig.channel, None);
         assert_eq!(ig.metrics.get("likes"), Some(&870));
