@@ -44,21 +44,19 @@
 //! or invalid UTF-8 are rejected with their line.
 
 use crate::util::{
-    hashtags_in, json_error_position, json_i64, json_id, json_str, parse_time, reject,
-    reject_serde, stream_json, DocumentEnd, Element, TolerantJson,
+    hashtags_in, json_i64, json_id, json_str, parse_time, reject, reject_serde, stream_json,
+    DocumentEnd, Element, TolerantJson,
 };
 use crate::{Format, Input, Notice, NoticeKind, Position, Sink, Source, SourceError, Stop};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use marsad_model::{
     Account, Channel, ChannelKind, Item, ItemKind, Key, MediaKind, MediaRef, Platform, Raw, Record,
 };
-use serde::de::{self, DeserializeSeed, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -159,23 +157,35 @@ fn read_api(
     let mut notices = Vec::new();
     let res = if root_array {
         let mut record = 0u64;
-        stream_root_arrays(reader, file, &mut |doc, index, raw| {
-            let prefix = if doc > 1 {
-                format!("document {doc}: ")
-            } else {
-                String::new()
-            };
-            api_array_element(
-                &mut state,
-                file,
-                &prefix,
-                index,
-                raw.get(),
-                &mut record,
-                &mut notices,
-                sink,
-            )
-        })
+        let (mut doc, mut index) = (0u64, 0usize);
+        stream_json(
+            reader,
+            file,
+            &[&["*"]],
+            &mut |el: Element<'_>| {
+                if el.doc == doc {
+                    index += 1;
+                } else {
+                    (doc, index) = (el.doc, 0);
+                }
+                let prefix = if doc > 1 {
+                    format!("document {doc}: ")
+                } else {
+                    String::new()
+                };
+                api_array_element(
+                    &mut state,
+                    file,
+                    &prefix,
+                    index,
+                    el.raw.get(),
+                    &mut record,
+                    &mut notices,
+                    sink,
+                )
+            },
+            &mut |_| Ok(()),
+        )
     } else {
         stream_json(
             reader,
@@ -319,88 +329,6 @@ fn api_array_element(
         state.post(p.get(), Position::record(file, *record, pointer), sink)?;
     }
     Ok(())
-}
-
-/// Streams the elements of one or more concatenated top-level JSON arrays.
-fn stream_root_arrays<R: Read>(
-    reader: R,
-    file: &Path,
-    on_element: &mut dyn FnMut(u64, usize, Box<RawValue>) -> Result<(), Stop>,
-) -> Result<(), SourceError> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let mut doc = 0u64;
-    loop {
-        match de.end() {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_io() => {
-                return Err(SourceError::Io {
-                    file: file.to_path_buf(),
-                    source: std::io::Error::other(e.to_string()),
-                })
-            }
-            Err(_) => {}
-        }
-        doc += 1;
-        let mut stopped = false;
-        let seed = ArraySeed {
-            doc,
-            on_element: &mut *on_element,
-            stopped: &mut stopped,
-        };
-        if let Err(e) = seed.deserialize(&mut de) {
-            if stopped {
-                return Err(SourceError::Stopped(Stop));
-            }
-            if e.is_io() {
-                return Err(SourceError::Io {
-                    file: file.to_path_buf(),
-                    source: std::io::Error::other(e.to_string()),
-                });
-            }
-            let mut position = json_error_position(file, &e);
-            position.pointer = Some(format!("document {doc}"));
-            let msg = e.to_string();
-            let message = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            return Err(SourceError::Syntax {
-                position,
-                message: format!("invalid JSON: {message}"),
-            });
-        }
-    }
-}
-
-struct ArraySeed<'f, 'g> {
-    doc: u64,
-    on_element: &'f mut dyn FnMut(u64, usize, Box<RawValue>) -> Result<(), Stop>,
-    stopped: &'g mut bool,
-}
-
-impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array of CrowdTangle posts or responses")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0usize;
-        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
-            if (self.on_element)(self.doc, i, raw).is_err() {
-                *self.stopped = true;
-                return Err(de::Error::custom("stopped"));
-            }
-            i += 1;
-        }
-        Ok(())
-    }
 }
 
 /// The verbatim `account` object of a post.
