@@ -2,7 +2,8 @@
 //!
 //! [`generate`] writes a realistic multi-platform dataset into a folder, in the formats the
 //! platforms themselves produce (Telegram Desktop exports, twarc2 JSON lines, TikTok Research
-//! API, Rocket.Chat REST, CrowdTangle CSV, YouTube Data API v3), with planted scenarios for
+//! API, Rocket.Chat REST, CrowdTangle CSV, YouTube Data API v3, and a web forum in Marsad's
+//! generic JSON-lines schema), with planted scenarios for
 //! the detectors and a ground-truth `manifest.json` naming every planted record by its
 //! natural key. See `docs/demo.md` for the layout and the scenarios.
 //!
@@ -20,6 +21,7 @@
 mod cast;
 mod corpus;
 mod crowdtangle;
+mod forum;
 mod gen;
 mod out;
 mod png;
@@ -69,17 +71,20 @@ pub enum DemoFormat {
     Rocketchat,
     Crowdtangle,
     Youtube,
+    /// A web forum (`web/forum_posts.jsonl`) in the generic JSON-lines schema.
+    Forum,
 }
 
 impl DemoFormat {
     /// Every format, in the order files are written and listed.
-    pub const ALL: [DemoFormat; 6] = [
+    pub const ALL: [DemoFormat; 7] = [
         DemoFormat::Telegram,
         DemoFormat::Twitter,
         DemoFormat::Tiktok,
         DemoFormat::Rocketchat,
         DemoFormat::Crowdtangle,
         DemoFormat::Youtube,
+        DemoFormat::Forum,
     ];
 
     /// The importer's format name (`marsad import --format NAME`).
@@ -91,6 +96,7 @@ impl DemoFormat {
             DemoFormat::Rocketchat => "rocketchat",
             DemoFormat::Crowdtangle => "crowdtangle",
             DemoFormat::Youtube => "youtube",
+            DemoFormat::Forum => "jsonl",
         }
     }
 
@@ -103,6 +109,7 @@ impl DemoFormat {
             DemoFormat::Rocketchat => "rocketchat",
             DemoFormat::Crowdtangle => "crowdtangle",
             DemoFormat::Youtube => "youtube",
+            DemoFormat::Forum => "web",
         }
     }
 }
@@ -115,12 +122,14 @@ impl fmt::Display for DemoFormat {
 
 impl FromStr for DemoFormat {
     type Err = DemoError;
-    /// Accepts the importer name or the folder name (`telegram`, `twitter`/`x`, ...).
+    /// Accepts the importer name or the folder name (`telegram`, `twitter`/`x`, `web`/`forum`/
+    /// `jsonl`, ...).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let l = s.trim().to_ascii_lowercase();
         let alias = match l.as_str() {
             "x" | "twarc" => Some(DemoFormat::Twitter),
             "rocket.chat" => Some(DemoFormat::Rocketchat),
+            "forum" => Some(DemoFormat::Forum),
             _ => None,
         };
         alias
@@ -153,10 +162,11 @@ pub struct DemoFile {
     /// Content objects in the file: Telegram messages (service messages included), tweets
     /// in `data` (referenced tweets in `includes` not counted), TikTok videos and comments,
     /// Rocket.Chat messages (system messages included), CSV rows, YouTube videos and
-    /// comments (replies included).
+    /// comments (replies included), forum posts (the forum's board and member records are
+    /// not counted).
     pub items: u64,
     /// Distinct accounts appearing in the file (authors, users, pages, suspended accounts
-    /// named by errors).
+    /// named by errors, forum members).
     pub accounts: u64,
     pub bytes: u64,
 }
@@ -290,6 +300,7 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
             DemoFormat::Rocketchat => rocketchat::generate(&mut ctx)?,
             DemoFormat::Crowdtangle => crowdtangle::generate(&mut ctx)?,
             DemoFormat::Youtube => youtube::generate(&mut ctx)?,
+            DemoFormat::Forum => forum::generate(&mut ctx)?,
         }
     }
 

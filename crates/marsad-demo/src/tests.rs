@@ -127,9 +127,9 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 fn every_file_parses_in_its_format_and_is_listed() {
     let dir = tempfile::tempdir().unwrap();
     let sum = run(dir.path(), 1, 1, vec![]);
-    assert_eq!(sum.files.len(), 16);
+    assert_eq!(sum.files.len(), 17);
     let formats: BTreeSet<&str> = sum.files.iter().map(|f| f.format.as_str()).collect();
-    assert_eq!(formats.len(), 6);
+    assert_eq!(formats.len(), 7);
     for f in &sum.files {
         assert!(f.path.is_file(), "{}", f.relative);
         assert_eq!(
@@ -466,6 +466,11 @@ fn keys_in_files(sum: &DemoSummary) -> BTreeMap<&'static str, BTreeSet<String>> 
                     }
                 }
             }
+            DemoFormat::Forum => {
+                for d in documents(&f.path) {
+                    add("web", s(&d["key"]["id"]));
+                }
+            }
         }
     }
     k
@@ -787,9 +792,259 @@ fn format_names() {
         assert_eq!(f.dir().parse::<DemoFormat>().unwrap(), f);
     }
     assert_eq!("x".parse::<DemoFormat>().unwrap(), DemoFormat::Twitter);
+    for alias in ["forum", "web", "jsonl", "Forum"] {
+        assert_eq!(alias.parse::<DemoFormat>().unwrap(), DemoFormat::Forum);
+    }
     assert!("myspace"
         .parse::<DemoFormat>()
         .unwrap_err()
         .to_string()
         .contains("telegram"));
+}
+
+/// The forum file's lines as generic-schema records (a dummy `raw` added, as the importer
+/// adds the line itself).
+fn forum_records(path: &Path) -> Vec<marsad_model::Record> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut v: Value = serde_json::from_str(line).unwrap();
+            let o = v.as_object_mut().unwrap();
+            assert!(!o.contains_key("raw"), "line {}: raw is omitted", i + 1);
+            assert!(o.contains_key("type"), "line {}: tagged", i + 1);
+            o.insert(
+                "raw".into(),
+                serde_json::json!({"source": "jsonl", "data": line}),
+            );
+            serde_json::from_value(v).unwrap_or_else(|e| panic!("line {}: {e}: {line}", i + 1))
+        })
+        .collect()
+}
+
+#[test]
+fn forum_lines_are_generic_schema_records() {
+    use marsad_model::{ChannelKind, ItemKind, Platform, Record};
+    let dir = tempfile::tempdir().unwrap();
+    let sum = run(dir.path(), 1, 12, vec![DemoFormat::Forum]);
+    assert_eq!(sum.files.len(), 1);
+    let f = &sum.files[0];
+    assert_eq!(f.relative, "web/forum_posts.jsonl");
+    assert_eq!(f.format.as_str(), "jsonl");
+    let recs = forum_records(&f.path);
+    let (mut boards, mut members) = (BTreeSet::new(), BTreeSet::new());
+    let mut posts: BTreeMap<String, i64> = BTreeMap::new();
+    let (mut threads, mut last_thread) = (BTreeSet::new(), 0u64);
+    let (mut arabic, mut english, mut replies, mut tagged, mut linked) = (0, 0, 0, 0, 0);
+    let end = crate::gen::BASE + crate::gen::DAYS * 86_400;
+    for rec in &recs {
+        assert_eq!(rec.platform(), Platform::Web);
+        match rec {
+            Record::Channel(c) => {
+                assert!(members.is_empty() && posts.is_empty(), "boards come first");
+                assert_eq!(c.kind, ChannelKind::Channel);
+                assert!(c.key.id.starts_with("forum.example.net/f/"));
+                assert!(c.name.as_deref().is_some_and(|n| !n.is_empty()));
+                boards.insert(c.key.clone());
+            }
+            Record::Account(a) => {
+                assert!(posts.is_empty(), "members before posts");
+                let handle = a.handle.clone().unwrap();
+                assert_eq!(a.key.id, format!("forum.example.net/u/{handle}"));
+                assert!(a.display_name.is_some());
+                assert!(a.created_at.is_some());
+                assert_eq!(a.url, Some(format!("https://{}", a.key.id)));
+                assert!(members.insert(a.key.clone()), "{handle} listed once");
+            }
+            Record::Item(it) => {
+                assert_eq!(it.kind, ItemKind::ForumPost);
+                let (thread, n) = it.key.id["forum.example.net/t/".len()..]
+                    .split_once("/p/")
+                    .unwrap();
+                let (thread, n): (u64, u32) = (thread.parse().unwrap(), n.parse().unwrap());
+                if thread != last_thread {
+                    assert!(thread > last_thread, "thread ids increase through the file");
+                    assert!(threads.insert(thread));
+                    assert_eq!(n, 1, "a thread starts with its opening post");
+                    last_thread = thread;
+                }
+                assert_eq!(it.url, Some(format!("https://{}", it.key.id)));
+                assert!(
+                    members.contains(it.author.as_ref().unwrap()),
+                    "author listed"
+                );
+                assert!(
+                    boards.contains(it.channel.as_ref().unwrap()),
+                    "board listed"
+                );
+                let at = it.created_at.unwrap().timestamp();
+                assert!((crate::gen::BASE..end).contains(&at), "{}", it.key.id);
+                if let Some(e) = it.edited_at {
+                    assert!(e.timestamp() >= at);
+                }
+                match &it.reply_to {
+                    Some(parent) => {
+                        replies += 1;
+                        assert!(parent
+                            .id
+                            .starts_with(&format!("forum.example.net/t/{thread}/p/")));
+                        let parent_at = posts[&parent.id];
+                        assert!(parent_at <= at, "a reply follows its parent");
+                    }
+                    None => assert_eq!(n, 1),
+                }
+                for h in &it.hashtags {
+                    assert!(it.text.contains(&format!("#{h}")), "{h}");
+                    tagged += 1;
+                }
+                for l in &it.links {
+                    assert!(it.text.contains(l.as_str()), "{l}");
+                    assert!(
+                        l.starts_with("https://t.me/+")
+                            || l.contains(".example/")
+                            || l.contains(".example.org/"),
+                        "{l}"
+                    );
+                    linked += 1;
+                }
+                if it.text.is_ascii() {
+                    english += 1;
+                }
+                if it
+                    .text
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06ff}').contains(&c))
+                {
+                    arabic += 1;
+                }
+                assert!(posts.insert(it.key.id.clone(), at).is_none());
+            }
+            Record::Interaction(_) => panic!("no interaction records"),
+        }
+    }
+    assert_eq!(boards.len(), 7);
+    assert_eq!(members.len() as u64, f.accounts);
+    assert_eq!(posts.len() as u64, f.items);
+    assert!(
+        (200..600).contains(&posts.len()),
+        "a few hundred posts: {}",
+        posts.len()
+    );
+    assert!(threads.len() > 40);
+    assert!(
+        arabic > posts.len() / 2 && english > 20,
+        "{arabic} {english}"
+    );
+    assert!(replies > posts.len() / 2 && tagged > 10 && linked >= 6);
+
+    // The planted posts are in the file, under their scenarios, with platform web.
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(&sum.manifest).unwrap()).unwrap();
+    let text_of = |id: &str| {
+        recs.iter()
+            .find_map(|r| match r {
+                Record::Item(it) if it.key.id == id => Some(it.text.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{id} not in the file"))
+    };
+    let group = |id: &str| {
+        arr(&manifest["scenarios"])
+            .iter()
+            .chain(arr(&manifest["benign"]))
+            .find(|g| g["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let outlet = group("outlet-amplification");
+    assert_eq!(arr(&outlet["platforms"]), [Value::from("web")]);
+    let reposts: Vec<String> = arr(&outlet["items"])
+        .iter()
+        .map(|k| text_of(&s(&k["id"])))
+        .collect();
+    assert!(reposts.len() >= 5);
+    assert_eq!(
+        reposts
+            .iter()
+            .filter(|t| t.contains("أعماق") && t.contains("باقية وتتمدد"))
+            .count(),
+        5,
+        "four flagship re-posts and the invite post carry the outlet name and slogan"
+    );
+    let migration = group("invite-link-migration");
+    let invites = arr(&migration["items"])
+        .iter()
+        .map(|k| text_of(&s(&k["id"])))
+        .filter(|t| {
+            t.contains("https://t.me/+Qm9XcL2vTzE4NjU0")
+                && t.contains("https://rc.example.org/invite/k7Hq2N")
+        })
+        .count();
+    assert_eq!(invites, 2);
+    let handles: BTreeSet<String> = arr(&migration["accounts"])
+        .iter()
+        .map(|k| s(&k["handle"]))
+        .collect();
+    assert!(handles.contains("ansar_media9") && handles.contains("ghareeb_diyar"));
+    let news = group("benign-news");
+    let news_texts: Vec<String> = arr(&news["items"])
+        .iter()
+        .map(|k| text_of(&s(&k["id"])))
+        .collect();
+    assert!(news_texts.iter().any(|t| t.contains("داعش")));
+    assert!(
+        news_texts.iter().any(|t| t.contains("أعماق")),
+        "news naming the outlet"
+    );
+    assert!(news_texts.iter().any(|t| t.contains("ISIS")));
+    // Background posts never mention ISIS or the outlet.
+    let planted_ids: BTreeSet<String> = [
+        "outlet-amplification",
+        "invite-link-migration",
+        "benign-news",
+    ]
+    .iter()
+    .flat_map(|g| {
+        arr(&group(g)["items"])
+            .iter()
+            .map(|k| s(&k["id"]))
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    for rec in &recs {
+        if let Record::Item(it) = rec {
+            if !planted_ids.contains(&it.key.id) {
+                for word in ["داعش", "أعماق", "ISIS", "Amaq", "t.me"] {
+                    assert!(!it.text.contains(word), "{}: {}", it.key.id, it.text);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn forum_is_deterministic_and_linear_in_scale() {
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let one = run(dirs[0].path(), 1, 13, vec![DemoFormat::Forum]);
+    run(dirs[1].path(), 1, 13, vec![DemoFormat::Forum]);
+    run(dirs[2].path(), 1, 14, vec![DemoFormat::Forum]);
+    let two = run(dirs[3].path(), 2, 13, vec![DemoFormat::Forum]);
+    let rel = "web/forum_posts.jsonl";
+    let read = |d: &tempfile::TempDir| fs::read(d.path().join(rel)).unwrap();
+    assert_eq!(read(&dirs[0]), read(&dirs[1]), "same seed, same bytes");
+    assert_ne!(read(&dirs[0]), read(&dirs[2]), "another seed, other bytes");
+    let ratio = two.files[0].items as f64 / one.files[0].items as f64;
+    assert!((1.75..=2.25).contains(&ratio), "{ratio}");
+    let accounts = two.files[0].accounts as f64 / one.files[0].accounts as f64;
+    assert!((1.8..=2.1).contains(&accounts), "{accounts}");
+    assert_eq!(
+        one.scenarios.iter().map(|s| s.keys).collect::<Vec<_>>(),
+        two.scenarios.iter().map(|s| s.keys).collect::<Vec<_>>(),
+        "the planted truth does not grow"
+    );
+    // The same file whether or not the other formats are generated.
+    let all = tempfile::tempdir().unwrap();
+    run(all.path(), 1, 13, vec![]);
+    assert_eq!(read(&dirs[0]), fs::read(all.path().join(rel)).unwrap());
 }
