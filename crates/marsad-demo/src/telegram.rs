@@ -30,6 +30,19 @@ const TOO_BIG: &str = "(File exceeds maximum size. Change data exporting setting
 const OUTLET_NAME: &str = "أعماق | Amaq";
 const OUTLET_ID: u64 = 1_794_251_003;
 
+/// A chat's key as the importer writes it (tdesktop's peer form): `channel<id>` for channels
+/// and supergroups, `chat<id>` for basic groups, `user<id>` for private chats. Telegram
+/// message keys are `<peer>/<message id>`.
+pub(crate) fn peer(kind: &str, id: u64) -> String {
+    if kind.ends_with("channel") || kind.ends_with("supergroup") {
+        format!("channel{id}")
+    } else if kind.ends_with("group") {
+        format!("chat{id}")
+    } else {
+        format!("user{id}")
+    }
+}
+
 /// The peer id tdesktop writes as `forwarded_from_id` for a channel the generator knows.
 fn peer_of(name: &str) -> Option<String> {
     (name == OUTLET_NAME).then(|| format!("channel{OUTLET_ID}"))
@@ -549,9 +562,13 @@ impl Writer<'_, '_> {
             st.keys.push((p.key, id));
         }
         for (scn, note) in &p.truth {
-            self.ctx
-                .truth
-                .item(*scn, F, P, &format!("{}/{id}", spec.id), note);
+            self.ctx.truth.item(
+                *scn,
+                F,
+                P,
+                &format!("{}/{id}", peer(spec.kind, spec.id)),
+                note,
+            );
         }
         Ok(())
     }
@@ -787,7 +804,7 @@ fn channel_export(ctx: &mut Ctx) -> Result<(), DemoError> {
         pool: (0, 1),
         media_dir: "photos/".into(),
     };
-    let cid = OUTLET_ID.to_string();
+    let cid = peer("public_channel", OUTLET_ID);
     let acc = outlet.id.clone();
     for scn in [Scn::Outlet, Scn::Migration] {
         ctx.truth.channel(
@@ -1133,13 +1150,20 @@ fn account_export(ctx: &mut Ctx) -> Result<(), DemoError> {
 
     // Truth for the accounts and channels.
     let t = &mut ctx.truth;
-    t.channel(Scn::News, F, P, &NEWS_ID.to_string(), None, "news channel");
+    t.channel(
+        Scn::News,
+        F,
+        P,
+        &peer("public_channel", NEWS_ID),
+        None,
+        "news channel",
+    );
     t.account(Scn::News, F, P, &news.id, None, "news channel as author");
     t.channel(
         Scn::Soldier,
         F,
         P,
-        &BAIJI_ID.to_string(),
+        &peer("public_supergroup", BAIJI_ID),
         None,
         "community group where the soldier goes live",
     );
@@ -1148,7 +1172,7 @@ fn account_export(ctx: &mut Ctx) -> Result<(), DemoError> {
         Scn::Decoys,
         F,
         P,
-        &FRIENDS_ID.to_string(),
+        &peer("private_group", FRIENDS_ID),
         None,
         "friends' group with an evening call",
     );
@@ -1157,7 +1181,7 @@ fn account_export(ctx: &mut Ctx) -> Result<(), DemoError> {
             scn,
             F,
             P,
-            &ANSAR_ID.to_string(),
+            &peer("private_supergroup", ANSAR_ID),
             None,
             "sympathisers' group",
         );

@@ -369,7 +369,7 @@ fn keys_in_files(sum: &DemoSummary) -> BTreeMap<&'static str, BTreeSet<String>> 
         match f.format {
             DemoFormat::Telegram => {
                 for chat in telegram_chats(&documents(&f.path)[0]) {
-                    let cid = s(&chat["id"]);
+                    let cid = tg_peer(chat);
                     add("telegram", cid.clone());
                     for m in arr(&chat["messages"]) {
                         add("telegram", format!("{cid}/{}", s(&m["id"])));
@@ -672,7 +672,7 @@ fn planted_scenarios_have_their_shape() {
     let mut night = 0;
     for chat in telegram_chats(export) {
         for m in arr(&chat["messages"]) {
-            let key = format!("{}/{}", s(&chat["id"]), s(&m["id"]));
+            let key = format!("{}/{}", tg_peer(chat), s(&m["id"]));
             if ids(&soldier, "items", "telegram").contains(&key) {
                 assert!(crate::gen::baghdad_night(
                     s(&m["date_unixtime"]).parse().unwrap()
@@ -1047,4 +1047,12 @@ fn forum_is_deterministic_and_linear_in_scale() {
     let all = tempfile::tempdir().unwrap();
     run(all.path(), 1, 13, vec![]);
     assert_eq!(read(&dirs[0]), fs::read(all.path().join(rel)).unwrap());
+}
+
+/// A chat's key as the importer writes it (tdesktop's peer form).
+fn tg_peer(chat: &serde_json::Value) -> String {
+    crate::telegram::peer(
+        chat["type"].as_str().unwrap_or_default(),
+        chat["id"].as_u64().unwrap(),
+    )
 }

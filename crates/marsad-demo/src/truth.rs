@@ -10,7 +10,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TruthKey {
     pub platform: Platform,
-    /// The id exactly as the importer keys it (`chat_id/message_id` for Telegram messages,
+    /// The id exactly as the importer keys it (`<chat peer>/<message id>` for Telegram messages,
     /// `@handle` for accounts a format knows only by handle).
     pub id: String,
     /// The importer format of the file the record is in.

@@ -236,7 +236,7 @@ row_id!(
 /// - `@handle` — known only by handle / username (e.g. an X mention without an id),
 /// - `name:Display Name` — known only by display name (e.g. Telegram `forwarded_from`).
 ///
-/// Items whose platform ids are only unique per chat (Telegram) use `chat_id/message_id`.
+/// Items whose platform ids are only unique per chat (Telegram) use `<chat peer>/<message id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Key {
     pub platform: Platform,

@@ -11,7 +11,7 @@
 
 use crate::util::{excerpt, field_of, read_line_capped, reject, Line, MAX_LINE};
 use crate::{Format, Input, Position, Sink, Source, SourceError};
-use marsad_model::{Key, Node, Raw, Record};
+use marsad_model::{Key, Node, Platform, Raw, Record};
 use serde_json::Value;
 
 const NAME: &str = "jsonl";
@@ -125,6 +125,26 @@ fn check_key(field: &str, key: &Key) -> Result<(), (Option<String>, String)> {
     Ok(())
 }
 
+/// A key that must be on the record's own platform (stores keep only its id).
+fn check_same_platform(
+    field: &str,
+    key: &Key,
+    platform: Platform,
+) -> Result<(), (Option<String>, String)> {
+    check_key(field, key)?;
+    if key.platform != platform {
+        return Err((
+            Some(format!("{field}.platform")),
+            format!(
+                "must be the record's own platform ({platform}), not {}; a link to another \
+                 platform goes in `links` (or `forwarded_from` for forwards)",
+                key.platform
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn validate(record: &Record) -> Result<(), (Option<String>, String)> {
     match record {
         Record::Item(i) => {
@@ -135,16 +155,24 @@ fn validate(record: &Record) -> Result<(), (Option<String>, String)> {
                 ("reply_to", &i.reply_to),
                 ("repost_of", &i.repost_of),
                 ("quote_of", &i.quote_of),
-                ("forwarded_from", &i.forwarded_from),
             ] {
                 if let Some(k) = k {
-                    check_key(name, k)?;
+                    check_same_platform(name, k, i.key.platform)?;
                 }
+            }
+            if let Some(k) = &i.forwarded_from {
+                check_key("forwarded_from", k)?;
             }
             Ok(())
         }
         Record::Account(a) => check_key("key", &a.key),
-        Record::Channel(c) => check_key("key", &c.key),
+        Record::Channel(c) => {
+            check_key("key", &c.key)?;
+            match &c.owner {
+                Some(owner) => check_same_platform("owner", owner, c.key.platform),
+                None => Ok(()),
+            }
+        }
         Record::Interaction(e) => {
             let key = |n: &Node| n.key().clone();
             check_key("source", &key(&e.source))?;
@@ -213,6 +241,19 @@ mod tests {
         assert!(sink.rejects[2].reason.starts_with("invalid JSON"));
         assert_eq!(sink.rejects[3].field.as_deref(), Some("key.id"));
         assert!(sink.rejects[0].to_string().starts_with("in.jsonl:3"));
+    }
+
+    #[test]
+    fn keys_on_another_platform_are_rejected() {
+        let line = r#"{"key":{"platform":"web","id":"f/1"},"kind":"post","author":{"platform":"telegram","id":"chan9"}}"#;
+        let (field, reason) = parse_line(line).unwrap_err();
+        assert_eq!(field.as_deref(), Some("author.platform"));
+        assert!(reason.contains("links"), "{reason}");
+        let fwd = r#"{"key":{"platform":"web","id":"f/2"},"kind":"post","forwarded_from":{"platform":"telegram","id":"channel9"}}"#;
+        assert!(
+            parse_line(fwd).is_ok(),
+            "forwards may come from another platform"
+        );
     }
 
     #[test]

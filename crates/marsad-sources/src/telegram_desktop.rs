@@ -20,7 +20,8 @@
 //!   message is `create_group` / `create_channel`, its date is `created_at` and a `user…`
 //!   actor the `owner`. An empty single-chat export yields its channel at document end.
 //!   Raw: the chat's own values (`name`, `type`, `id`, in file order) as a JSON object.
-//! - message → [`Item`] key `<chat id>/<message id>`, kind `post` in channels else
+//! - message → [`Item`] key `<chat peer>/<message id>` (e.g. `channel1500000001/2`: user,
+//!   group and channel ids overlap as numbers), kind `post` in channels else
 //!   `message`; `from_id` (`user…` / `channel…` / `chat…`; bare numbers of old exports are
 //!   `user<n>`) → `author` (`name:<from>` when only `from` is given), one [`Account`]
 //!   (`display_name` = `from`) per distinct id per file; `date_unixtime`, else `date`
@@ -115,7 +116,6 @@ struct Chat {
     doc: u64,
     /// Pointer of the chat object (`""`, `chats.list[3]`).
     object: String,
-    id: Option<String>,
     kind: ChannelKind,
     /// Messages (good or bad) seen so far in this chat.
     seen: u64,
@@ -167,10 +167,10 @@ impl<'s> Reader<'s> {
         let Some(msg) = parsed else {
             return self.sink.reject(reject(NAME, position, None, why, raw));
         };
-        let Some((chat_id, chat_peer, kind)) = self
+        let Some((chat_peer, kind)) = self
             .chat
             .as_ref()
-            .and_then(|c| Some((c.id.clone()?, c.peer.clone()?, c.kind)))
+            .and_then(|c| Some((c.peer.clone()?, c.kind)))
         else {
             return self.sink.reject(reject(
                 NAME,
@@ -220,7 +220,7 @@ impl<'s> Reader<'s> {
                 .sink
                 .reject(reject(NAME, position, Some("date"), reason, raw));
         };
-        let key = Key::new(PLATFORM, self.message_key(&chat_id, id, &msg, raw));
+        let key = Key::new(PLATFORM, self.message_key(&chat_peer, id, &msg, raw));
         let chat = Key::new(PLATFORM, chat_peer);
         let ctx = Ctx {
             msg: &msg,
@@ -254,7 +254,6 @@ impl<'s> Reader<'s> {
         self.chat = Some(Chat {
             doc: el.doc,
             object: el.object.clone(),
-            id: id.clone(),
             kind,
             seen: 1,
             max_id: None,
@@ -282,20 +281,20 @@ impl<'s> Reader<'s> {
     }
 
     /// `<chat>/<id>`, or a synthetic key when the id is not greater than every earlier one.
-    fn message_key(&mut self, chat_id: &str, id: i64, msg: &Object, raw: &str) -> String {
+    fn message_key(&mut self, peer: &str, id: i64, msg: &Object, raw: &str) -> String {
         let Some(chat) = self.chat.as_mut() else {
-            return format!("{chat_id}/{id}");
+            return format!("{peer}/{id}");
         };
         match chat.max_id {
             Some(max) if id <= max => {
                 self.renamed += 1;
                 let canonical = serde_json::to_string(msg).unwrap_or_else(|_| raw.to_string());
                 let hash = fnv1a64(canonical.as_bytes());
-                format!("{chat_id}/{id}~{:08x}", hash >> 32)
+                format!("{peer}/{id}~{:08x}", hash >> 32)
             }
             _ => {
                 chat.max_id = Some(id);
-                format!("{chat_id}/{id}")
+                format!("{peer}/{id}")
             }
         }
     }
@@ -397,10 +396,8 @@ impl<'s> Reader<'s> {
                 match pinned {
                     Some(pinned) => match self.peer(c.msg, "actor_id", "actor")? {
                         Some(actor) => {
-                            let target = Node::Item(Key::new(
-                                PLATFORM,
-                                format!("{}/{pinned}", bare_id(&c.chat.id)),
-                            ));
+                            let target =
+                                Node::Item(Key::new(PLATFORM, format!("{}/{pinned}", c.chat.id)));
                             self.edge(c, InteractionKind::Pinned, Node::Account(actor), target)?;
                             true
                         }
@@ -710,11 +707,6 @@ fn channel_record(id: &str, values: &[&ContextEntry]) -> Channel {
     ch
 }
 
-/// The number in a peer key (`channel123` → `123`): item keys use the bare chat id.
-fn bare_id(peer: &str) -> &str {
-    peer.trim_start_matches(|c: char| c.is_ascii_alphabetic())
-}
-
 /// A chat's key in tdesktop's peer form, the form `from_id` and `forwarded_from_id` use, so
 /// that a channel, its own posts' author and forwards from it share one key: channels and
 /// supergroups are `channel<id>`, basic groups `chat<id>`, private chats `user<id>`.
@@ -889,18 +881,11 @@ fn push_mention(it: &mut Item, handle: &str, account: Option<Key>) {
 /// `reply_to_message_id` in this chat, or in `reply_to_peer_id`'s chat when given.
 fn reply_key(m: &Object, chat: &Key) -> Option<Key> {
     let msg_id = m.get("reply_to_message_id").and_then(json_i64)?;
-    let chat_id = match m.get("reply_to_peer_id").and_then(peer_id) {
-        Some(peer) => {
-            let bare = peer.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-            if bare.is_empty() {
-                peer
-            } else {
-                bare.to_string()
-            }
-        }
-        None => bare_id(&chat.id).to_string(),
-    };
-    Some(Key::new(PLATFORM, format!("{chat_id}/{msg_id}")))
+    let chat_peer = m
+        .get("reply_to_peer_id")
+        .and_then(peer_id)
+        .unwrap_or_else(|| chat.id.clone());
+    Some(Key::new(PLATFORM, format!("{chat_peer}/{msg_id}")))
 }
 
 /// FNV-1a, 64 bits: a stable hash for synthetic keys.
@@ -999,7 +984,7 @@ mod tests {
         );
 
         let p = |rel: &str| Some(rel.to_string());
-        let it = item(&sink, "1500000001/2");
+        let it = item(&sink, "channel1500000001/2");
         assert_eq!(it.kind, ItemKind::Post);
         assert_eq!(it.author, Some(key("channel1500000001")));
         assert_eq!(it.channel, Some(key("channel1500000001")));
@@ -1043,7 +1028,7 @@ mod tests {
         assert!(text.contains(&it.raw.data), "raw is the verbatim text");
         assert!(it.observed_at.is_none() && it.url.is_none());
 
-        let it = item(&sink, "1500000001/3");
+        let it = item(&sink, "channel1500000001/3");
         assert_eq!(it.forwarded_from, Some(key("channel1600000002")));
         let v = &it.media[..];
         assert_eq!(v.len(), 1, "no thumbnail when the file itself is included");
@@ -1054,8 +1039,8 @@ mod tests {
         assert_eq!((v[0].width, v[0].height), (Some(640), Some(360)));
         assert_eq!(v[0].size, Some(5242880));
 
-        let it = item(&sink, "1500000001/4");
-        assert_eq!(it.reply_to, Some(key("1500000001/2")));
+        let it = item(&sink, "channel1500000001/4");
+        assert_eq!(it.reply_to, Some(key("channel1500000001/2")));
         assert_eq!(it.via_bot.as_deref(), Some("sample_bot"));
         assert_eq!(it.text, "");
         assert_eq!(it.media[0].kind, MediaKind::Voice);
@@ -1063,7 +1048,7 @@ mod tests {
         assert_eq!(it.media[0].mime.as_deref(), Some("audio/ogg"));
         assert_eq!(it.media[0].duration_secs, Some(7.0));
 
-        let live = item(&sink, "1500000001/5");
+        let live = item(&sink, "channel1500000001/5");
         assert_eq!(live.kind, ItemKind::LiveStream);
         assert!(live.is_live);
         assert_eq!(live.author, Some(key("channel1500000001")));
@@ -1074,22 +1059,25 @@ mod tests {
         let pin = sink.interactions().next().unwrap();
         assert_eq!(pin.kind, InteractionKind::Pinned);
         assert_eq!(pin.source, Node::Account(key("channel1500000001")));
-        assert_eq!(pin.target, Node::Item(key("1500000001/2")));
+        assert_eq!(pin.target, Node::Item(key("channel1500000001/2")));
         assert_eq!(pin.at, at(1709336100));
-        assert_eq!(pin.item, Some(key("1500000001/6")));
+        assert_eq!(pin.item, Some(key("channel1500000001/6")));
         assert!(pin.raw.as_ref().unwrap().data.contains("pin_message"));
 
-        let it = item(&sink, "1500000001/7");
+        let it = item(&sink, "channel1500000001/7");
         assert_eq!(it.geo, GeoPoint::new(33.3152, 44.3661));
         assert_eq!(it.metrics.get("live_location_period_seconds"), Some(&900));
-        let it = item(&sink, "1500000001/8");
+        let it = item(&sink, "channel1500000001/8");
         let place = it.place.as_ref().unwrap();
         assert_eq!(place.name.as_deref(), Some("مقهى تجريبي"));
         assert_eq!(place.full_name.as_deref(), Some("شارع المثال، بغداد"));
         assert_eq!(it.geo, GeoPoint::new(33.31, 44.36));
-        assert_eq!(item(&sink, "1500000001/9").text, "سؤال تجريبي؟\nنعم\nلا");
+        assert_eq!(
+            item(&sink, "channel1500000001/9").text,
+            "سؤال تجريبي؟\nنعم\nلا"
+        );
 
-        let it = item(&sink, "1500000001/10");
+        let it = item(&sink, "channel1500000001/10");
         assert_eq!(
             it.media.len(),
             2,
@@ -1102,14 +1090,14 @@ mod tests {
         assert_eq!(it.media[1].kind, MediaKind::Photo);
         assert_eq!(it.media[1].path, p("video_files/big_02.mp4_thumb.jpg"));
 
-        let it = item(&sink, "1500000001/13");
+        let it = item(&sink, "channel1500000001/13");
         assert_eq!(
             it.reply_to,
-            Some(key("1600000002/55")),
+            Some(key("channel1600000002/55")),
             "reply in another chat"
         );
         assert_eq!(it.links, vec!["https://example.net/c"], "url buttons only");
-        let it = item(&sink, "1500000001/15");
+        let it = item(&sink, "channel1500000001/15");
         assert_eq!(it.media[0].kind, MediaKind::File);
         assert_eq!(it.media[0].path, p("files/report.pdf"));
         assert_eq!(it.media[0].mime.as_deref(), Some("application/pdf"));
@@ -1191,17 +1179,17 @@ mod tests {
         );
         assert_eq!(sink.count("item"), 10);
         assert_eq!(
-            item(&sink, "5000000002/101").reply_to,
-            Some(key("5000000002/100"))
+            item(&sink, "user5000000002/101").reply_to,
+            Some(key("user5000000002/100"))
         );
-        assert_eq!(item(&sink, "5000000002/100").kind, ItemKind::Message);
-        assert_eq!(item(&sink, "1800000004/50").kind, ItemKind::Post);
-        assert_eq!(item(&sink, "1700000003/5").hashtags, vec!["اختبار"]);
+        assert_eq!(item(&sink, "user5000000002/100").kind, ItemKind::Message);
+        assert_eq!(item(&sink, "channel1800000004/50").kind, ItemKind::Post);
+        assert_eq!(item(&sink, "channel1700000003/5").hashtags, vec!["اختبار"]);
         assert_eq!(
-            item(&sink, "1700000003/10").forwarded_from,
+            item(&sink, "channel1700000003/10").forwarded_from,
             Some(Key::name(Platform::Telegram, "قناة مجهولة"))
         );
-        for id in ["1700000003/7", "1700000003/8"] {
+        for id in ["channel1700000003/7", "channel1700000003/8"] {
             let live = item(&sink, id);
             assert_eq!(live.kind, ItemKind::LiveStream);
             assert!(live.is_live);
@@ -1224,13 +1212,33 @@ mod tests {
                 (
                     InteractionKind::MemberOf,
                     "name:مستخدم تجريبي",
-                    "1700000003/1"
+                    "channel1700000003/1"
                 ),
-                (InteractionKind::MemberOf, "name:سارة", "1700000003/1"),
-                (InteractionKind::MemberOf, "name:خالد", "1700000003/2"),
-                (InteractionKind::MemberOf, "user5000000004", "1700000003/3"),
-                (InteractionKind::MemberOf, "user5000000005", "1700000003/4"),
-                (InteractionKind::LeftChannel, "name:عمر", "1700000003/6"),
+                (
+                    InteractionKind::MemberOf,
+                    "name:سارة",
+                    "channel1700000003/1"
+                ),
+                (
+                    InteractionKind::MemberOf,
+                    "name:خالد",
+                    "channel1700000003/2"
+                ),
+                (
+                    InteractionKind::MemberOf,
+                    "user5000000004",
+                    "channel1700000003/3"
+                ),
+                (
+                    InteractionKind::MemberOf,
+                    "user5000000005",
+                    "channel1700000003/4"
+                ),
+                (
+                    InteractionKind::LeftChannel,
+                    "name:عمر",
+                    "channel1700000003/6"
+                ),
             ]
         );
         let join = sink.interactions().nth(3).unwrap();
@@ -1262,17 +1270,27 @@ mod tests {
         res.unwrap();
         let keys: Vec<&str> = sink
             .items()
-            .filter(|i| i.key.id.starts_with("1700000003/"))
+            .filter(|i| i.key.id.starts_with("channel1700000003/"))
             .map(|i| i.key.id.as_str())
             .collect();
         assert_eq!(keys.len(), 7);
-        assert_eq!(&keys[..3], ["1700000003/5", "1700000003/7", "1700000003/8"]);
-        assert!(keys[3].starts_with("1700000003/5~") && keys[3].len() == "1700000003/5~".len() + 8);
+        assert_eq!(
+            &keys[..3],
+            [
+                "channel1700000003/5",
+                "channel1700000003/7",
+                "channel1700000003/8"
+            ]
+        );
+        assert!(
+            keys[3].starts_with("channel1700000003/5~")
+                && keys[3].len() == "channel1700000003/5~".len() + 8
+        );
         assert_eq!(keys[3], keys[4], "identical duplicates collapse to one key");
-        assert!(keys[5].starts_with("1700000003/6~"));
+        assert!(keys[5].starts_with("channel1700000003/6~"));
         assert_ne!(keys[5], keys[3]);
         assert_eq!(
-            keys[6], "1700000003/10",
+            keys[6], "channel1700000003/10",
             "a greater id gets its plain key again"
         );
 
@@ -1287,10 +1305,13 @@ mod tests {
         let ka: Vec<_> = a.items().map(|i| i.key.id.clone()).collect();
         let kb: Vec<_> = b.items().map(|i| i.key.id.clone()).collect();
         assert_eq!(ka, kb);
-        assert_eq!(ka[0], "7/5");
-        assert!(ka[1].starts_with("7/3~"));
-        assert_eq!(ka[2], "7/6");
-        assert!(ka[3].starts_with("7/6~"), "an equal id is a duplicate too");
+        assert_eq!(ka[0], "chat7/5");
+        assert!(ka[1].starts_with("chat7/3~"));
+        assert_eq!(ka[2], "chat7/6");
+        assert!(
+            ka[3].starts_with("chat7/6~"),
+            "an equal id is a duplicate too"
+        );
         assert_eq!(notices(&a, NoticeKind::Repaired).len(), 1);
         assert!(notices(&a, NoticeKind::Repaired)[0].starts_with("2 message(s)"));
         assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
@@ -1307,7 +1328,7 @@ mod tests {
         assert_eq!(pos.line, Some(43));
         assert!(err.to_string().contains("truncated.json:43"), "{err}");
         let keys: Vec<_> = sink.items().map(|i| i.key.id.as_str()).collect();
-        assert_eq!(keys, vec!["42/1", "42/2"]);
+        assert_eq!(keys, vec!["chat42/1", "chat42/2"]);
         assert_eq!(sink.count("channel"), 1);
         assert_eq!(sink.count("account"), 1);
     }
@@ -1325,7 +1346,7 @@ mod tests {
             (ch.key.id.as_str(), ch.kind, ch.name.as_deref()),
             ("user1", ChannelKind::Room, None)
         );
-        let it = item(&sink, "1/1");
+        let it = item(&sink, "user1/1");
         assert_eq!((it.text.as_str(), it.author.as_ref()), ("ok", None));
         assert_eq!(sink.count("channel"), 1);
         assert_eq!(sink.rejects.len(), 2);
@@ -1373,7 +1394,7 @@ mod tests {
              "saved_from":"قناة محفوظة","text":""}]}"##;
         let (sink, res) = read(json);
         res.unwrap();
-        let it = item(&sink, "11/1");
+        let it = item(&sink, "user11/1");
         assert_eq!(it.author, Some(key("user123456")));
         assert_eq!(
             it.created_at,
@@ -1388,7 +1409,7 @@ mod tests {
             sink.accounts().next().unwrap().display_name.as_deref(),
             Some("Old")
         );
-        let it = item(&sink, "5000000001/3");
+        let it = item(&sink, "user5000000001/3");
         assert_eq!(
             it.forwarded_from,
             Some(Key::name(Platform::Telegram, "قناة محفوظة"))

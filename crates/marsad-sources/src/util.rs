@@ -496,6 +496,7 @@ pub fn stream_json<R: Read>(
         context: Vec::new(),
         leftovers: Vec::new(),
         budget: CONTEXT_BUDGET,
+        costs: Vec::new(),
         stopped: false,
         matched: false,
     };
@@ -514,6 +515,7 @@ pub fn stream_json<R: Read>(
         walker.context.clear();
         walker.leftovers.clear();
         walker.budget = CONTEXT_BUDGET;
+        walker.costs.clear();
         walker.matched = false;
         let seed = Node {
             w: &mut walker,
@@ -568,6 +570,8 @@ struct Walker<'p, 'f> {
     leftovers: Vec<ContextEntry>,
     /// What is left of the document's [`CONTEXT_BUDGET`].
     budget: usize,
+    /// The budget spent on each entry of `context` (same length).
+    costs: Vec<usize>,
     stopped: bool,
     matched: bool,
 }
@@ -658,16 +662,23 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
                 })?,
                 _ => {
                     // Kept as context while the document's budget lasts; a value beyond it
-                    // (e.g. a huge array in a file of the wrong format) is skipped unread.
+                    // (e.g. a huge contact list, or an array in a file of the wrong format)
+                    // is skipped unread and its cost refunded, so later small values (a chat's
+                    // `id`) are still kept.
+                    let before = self.w.budget;
                     let value = map.next_value_seed(Budgeted {
                         budget: &mut self.w.budget,
                     })?;
-                    if let Some(value) = value {
-                        self.w.context.push(ContextEntry {
-                            object: self.pointer.clone(),
-                            key,
-                            value,
-                        });
+                    match value {
+                        Some(value) => {
+                            self.w.context.push(ContextEntry {
+                                object: self.pointer.clone(),
+                                key,
+                                value,
+                            });
+                            self.w.costs.push(before - self.w.budget);
+                        }
+                        None => self.w.budget = before,
                     }
                 }
             }
@@ -708,7 +719,11 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
             if self.w.record == records_before {
                 let rest: Vec<ContextEntry> = self.w.context.drain(mark..).collect();
                 self.w.leftovers.extend(rest);
+                self.w.costs.truncate(mark);
             } else {
+                // Their budget is given back: it is per value kept, not per document.
+                let refund: usize = self.w.costs.drain(mark..).sum();
+                self.w.budget += refund;
                 self.w.context.truncate(mark);
             }
             if !more {
@@ -1105,6 +1120,25 @@ mod tests {
         .unwrap();
         assert_eq!(n, 1);
         assert_eq!(kept, vec!["name".to_string()], "the huge value is not kept");
+
+        // A huge value before the chats does not starve the chats' own small values.
+        let json = format!(
+            r#"{{"contacts":{},"chats":{{"list":[{{"id":7,"messages":[{{"id":1}}]}}]}}}}"#,
+            serde_json::to_string(&big).unwrap()
+        );
+        let mut ids = Vec::new();
+        stream_json(
+            json.as_bytes(),
+            Path::new("t.json"),
+            &[&["chats", "list", "*", "messages"]],
+            &mut |e| {
+                ids.push(e.sibling("id").cloned());
+                Ok(())
+            },
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(ids, vec![Some(Value::from(7))]);
     }
 
     #[test]

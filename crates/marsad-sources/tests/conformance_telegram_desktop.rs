@@ -52,7 +52,9 @@ fn telegram_desktop_sample() {
 
     let keys: HashSet<&str> = sink.items().map(|i| i.key.id.as_str()).collect();
     assert_eq!(keys.len(), 123);
-    assert!(sink.items().all(|i| i.key.id.starts_with("69420/69420~")));
+    assert!(sink
+        .items()
+        .all(|i| i.key.id.starts_with("chat69420/69420~")));
 
     let tg = |id: &str| Key::new(Platform::Telegram, id);
     let ch = sink.channels().next().unwrap();
@@ -88,7 +90,7 @@ fn telegram_desktop_sample() {
 
     assert_eq!(
         sink.items()
-            .filter(|i| i.reply_to == Some(tg("69420/69420")))
+            .filter(|i| i.reply_to == Some(tg("chat69420/69420")))
             .count(),
         25
     );
@@ -129,7 +131,7 @@ fn telegram_desktop_sample() {
         .find(|e| e.kind == InteractionKind::Pinned)
         .unwrap();
     assert_eq!(pin.source, Node::Account(tg("user000AX6969")));
-    assert_eq!(pin.target, Node::Item(tg("69420/13650")));
+    assert_eq!(pin.target, Node::Item(tg("chat69420/13650")));
 
     let notice = |kind| {
         sink.notices

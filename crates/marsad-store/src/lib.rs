@@ -341,6 +341,11 @@ impl Workspace {
     }
 }
 
+/// True for a SHA-256 in the form the blob store names files by: 64 lower-case hex digits.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Is `p` inside a workspace's blob store? (used by tests and tools)
 pub fn is_blob_path(ws: &Workspace, p: &Path) -> bool {
     p.starts_with(ws.root.join("blobs"))

@@ -25,8 +25,10 @@ struct Inner {
     channels: HashMap<Key, Channel>,
     /// Every observation seen: (record type, key, fingerprint).
     seen: HashSet<(&'static str, Key, [u8; 16])>,
-    edges: HashSet<[u8; 16]>,
-    edge_kinds: Vec<(String, String)>,
+    /// Edge identity → (platform, kind).
+    edges: HashMap<[u8; 16], (String, String)>,
+    /// The derived edges of each item, replaced when the item is updated.
+    derived: HashMap<Key, Vec<[u8; 16]>>,
     imports: Vec<ImportRun>,
 }
 
@@ -59,13 +61,26 @@ fn tally(c: &mut IngestCounts, o: Outcome) {
 
 impl Inner {
     fn add_edge(&mut self, e: &marsad_model::Interaction) -> Outcome {
-        if self.edges.insert(edge_ident(e)) {
-            self.edge_kinds
-                .push((e.source.key().platform.to_string(), e.kind.to_string()));
-            Outcome::Insert
-        } else {
-            Outcome::Duplicate
+        let ident = edge_ident(e);
+        if self.edges.contains_key(&ident) {
+            return Outcome::Duplicate;
         }
+        let kind = (e.source.key().platform.to_string(), e.kind.to_string());
+        self.edges.insert(ident, kind);
+        Outcome::Insert
+    }
+
+    fn derive_edges(&mut self, item: &Item) {
+        for old in self.derived.remove(&item.key).unwrap_or_default() {
+            self.edges.remove(&old);
+        }
+        let mut mine = Vec::new();
+        for e in item.derived_interactions() {
+            if self.add_edge(&e) == Outcome::Insert {
+                mine.push(edge_ident(&e));
+            }
+        }
+        self.derived.insert(item.key.clone(), mine);
     }
 }
 
@@ -113,9 +128,7 @@ impl Store for MemStore {
             };
             match record {
                 Record::Item(item) => {
-                    for e in item.derived_interactions() {
-                        g.add_edge(&e);
-                    }
+                    g.derive_edges(&item);
                     match g.item_index.get(&key).copied() {
                         Some(i) => g.items[i] = item,
                         None => {
@@ -167,7 +180,7 @@ impl Store for MemStore {
                 .entry(ch.kind.to_string())
                 .or_default() += 1;
         }
-        for (p, k) in &g.edge_kinds {
+        for (p, k) in g.edges.values() {
             *s.interactions
                 .entry(p.clone())
                 .or_default()

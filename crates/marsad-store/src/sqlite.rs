@@ -341,9 +341,18 @@ async fn insert_items(
         edges.extend(r.rec.derived_interactions());
     }
     if update {
-        for &(id, _) in ids.values() {
-            sqlx::query("DELETE FROM item_media WHERE item_id = ?")
-                .bind(id)
+        // The media and derived edges of an updated item are those of its merged state;
+        // edges derived from an earlier state (another source or time) would be stale.
+        for r in rows {
+            if let Some((id, _)) = ids.get(&r.rec.key) {
+                sqlx::query("DELETE FROM item_media WHERE item_id = ?")
+                    .bind(*id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM interactions WHERE derived = 1 AND platform = ? AND item = ?")
+                .bind(r.rec.key.platform.as_str())
+                .bind(r.rec.key.id.as_str())
                 .execute(&mut *conn)
                 .await?;
         }
@@ -369,7 +378,9 @@ async fn insert_media_refs(
     let files: Vec<(&str, Option<&str>, i64)> = rows
         .iter()
         .filter_map(|(_, _, m)| match (&m.sha256, m.size) {
-            (Some(sha), Some(size)) => Some((sha.as_str(), m.mime.as_deref(), size as i64)),
+            (Some(sha), Some(size)) if crate::is_sha256(sha) => {
+                Some((sha.as_str(), m.mime.as_deref(), size as i64))
+            }
             _ => None,
         })
         .collect();
@@ -1013,10 +1024,11 @@ async fn ingest_batch(
             let record = std::mem::replace(&mut st.record, p.record.clone());
             st.record = crate::merge::merge(record, p.record.clone());
             if newer {
+                // The row's fingerprint and raw are those of the newest observation.
                 st.raw_z = raw_z;
+                st.fp = p.fingerprint.to_vec();
             }
             st.observed = observed_of(&st.record);
-            st.fp = p.fingerprint.to_vec();
             st.logged = true;
             st.dirty = true;
             if let Record::Account(a) = &p.record {

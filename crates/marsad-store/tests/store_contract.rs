@@ -201,6 +201,37 @@ async fn contract(store: &dyn Store) {
     assert_ne!(rest[0].1.key, first[0].1.key);
 }
 
+/// An item first seen through its channel, then with its author: the edges it implies are
+/// those of its merged state, not both.
+async fn derived_edges_follow_the_merged_item(store: &dyn Store) {
+    let mut first = Item::new(
+        Key::new(Platform::Telegram, "channel9/1"),
+        ItemKind::Post,
+        Raw::new("test", "a"),
+    );
+    first.channel = Some(Key::new(Platform::Telegram, "channel9"));
+    first.reply_to = Some(Key::new(Platform::Telegram, "channel9/0"));
+    let mut second = first.clone();
+    second.author = Some(Key::new(Platform::Telegram, "user5"));
+    second.created_at = Some(t(1_700_000_000));
+    second.raw = Raw::new("test", "b");
+    store.ingest(prep(vec![Record::Item(first)])).await.unwrap();
+    store
+        .ingest(prep(vec![Record::Item(second)]))
+        .await
+        .unwrap();
+    let s = store.stats().await.unwrap();
+    assert_eq!(s.interactions["telegram"]["reply"], 1, "{s:?}");
+}
+
+#[tokio::test]
+async fn derived_edges_follow_the_merged_item_in_both_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Workspace::new(dir.path()).init().await.unwrap();
+    derived_edges_follow_the_merged_item(&store).await;
+    derived_edges_follow_the_merged_item(&MemStore::new()).await;
+}
+
 #[tokio::test]
 async fn sqlite_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();

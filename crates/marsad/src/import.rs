@@ -150,12 +150,18 @@ impl PipeSink {
     fn store_media(&mut self, record: &mut Record) {
         let Record::Item(item) = record else { return };
         for m in item.media.iter_mut() {
+            // A hash given by the input (the generic schema, an export) counts only when
+            // that blob is in this workspace's blob store; otherwise the file is hashed.
+            if let Some(sha) = m.sha256.as_deref() {
+                if marsad_store::is_sha256(sha) && self.blobs.path_of(sha).is_file() {
+                    continue;
+                }
+                m.sha256 = None;
+                m.size = None;
+            }
             let Some(path) = m.path.as_deref() else {
                 continue;
             };
-            if m.sha256.is_some() {
-                continue;
-            }
             let file = match resolve_media(self.base_dir.as_deref(), path) {
                 Ok(f) => f,
                 Err(why) => {

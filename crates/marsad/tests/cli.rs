@@ -454,3 +454,21 @@ fn the_same_export_from_another_folder_adds_nothing() {
     assert_eq!(again["updated"], 0, "{again}");
     assert_eq!(stats(&data)["media_files"].as_u64().unwrap(), media);
 }
+
+#[test]
+fn media_hashes_from_the_input_are_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let input = dir.path().join("m.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"key":{"platform":"web","id":"1"},"kind":"post","media":[{"kind":"photo","sha256":"../../../../etc/passwd","size":123456789},{"kind":"photo","sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","size":5}]}"#,
+    )
+    .unwrap();
+    let (v, code) = import_json(&data, "jsonl", &[input]);
+    assert_eq!(code, Some(0), "{v}");
+    let s = stats(&data);
+    assert_eq!(s["media_files"], 0, "no blob behind either hash: {s}");
+    assert_eq!(s["media_refs"], 2, "the references are kept");
+}
