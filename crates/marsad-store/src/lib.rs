@@ -214,6 +214,28 @@ pub fn status_step(
     Some(StatusChange { status, at, source })
 }
 
+/// The `restored` entry implied when a `suspended`/`deleted` status arrives for an account
+/// whose profile was observed after it (`last_observed`, the latest observation time of the
+/// stored account): the same history whatever order the observations are imported in.
+pub fn restored_after(
+    change: &StatusChange,
+    last_observed: Option<DateTime<Utc>>,
+    source: &str,
+) -> Option<StatusChange> {
+    let gone = matches!(
+        change.status,
+        AccountStatus::Suspended | AccountStatus::Deleted
+    );
+    match last_observed {
+        Some(seen) if gone && seen > change.at => Some(StatusChange {
+            status: AccountStatus::Restored,
+            at: seen,
+            source: format!("{source}: profile observed after the {}", change.status),
+        }),
+        _ => None,
+    }
+}
+
 /// Counts by platform and kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {

@@ -5,8 +5,8 @@
 use crate::merge::merge;
 use crate::sqlite::edge_ident;
 use crate::{
-    status_step, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store, StoreError,
-    StoredAccount,
+    restored_after, status_step, ImportRun, IngestCounts, Outcome, Prepared, Stats, Store,
+    StoreError, StoredAccount,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -84,10 +84,17 @@ impl Inner {
     }
 }
 
-fn apply_status(history: &mut Vec<StatusChange>, a: &Account, now: DateTime<Utc>) {
+fn apply_status(
+    history: &mut Vec<StatusChange>,
+    a: &Account,
+    last_observed: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
     let latest = history.last().map(|h| (h.status, h.at));
     if let Some(change) = status_step(latest, a, now) {
+        let restored = restored_after(&change, last_observed, &a.raw.source);
         history.push(change);
+        history.extend(restored);
         history.sort_by_key(|h| h.at);
     }
 }
@@ -145,7 +152,7 @@ impl Store for MemStore {
                         .map(|e| (e.1.clone(), e.2))
                         .unwrap_or((Vec::new(), now));
                     if let Record::Account(incoming) = &p.record {
-                        apply_status(&mut history, incoming, now);
+                        apply_status(&mut history, incoming, a.observed_at, now);
                     }
                     g.accounts.insert(key, (a, history, first));
                 }

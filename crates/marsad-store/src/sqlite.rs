@@ -3,7 +3,8 @@
 
 use crate::codec::{decompress, from_json_col, from_micros, json_col, micros, opt_micros};
 use crate::{
-    status_step, ImportRun, IngestCounts, Prepared, Stats, Store, StoreError, StoredAccount,
+    restored_after, status_step, ImportRun, IngestCounts, Prepared, Stats, Store, StoreError,
+    StoredAccount,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -775,15 +776,40 @@ async fn record_statuses(
             latest.insert(id, (status, at));
         }
     }
+    // When each account was last observed (its merged row): a suspension older than that
+    // was followed by a restoration, whichever was imported first.
+    let mut last_observed: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    let explicit_gone: Vec<i64> = relevant
+        .iter()
+        .filter(|(_, a)| {
+            a.status.as_ref().is_some_and(|s| {
+                matches!(s.status, AccountStatus::Suspended | AccountStatus::Deleted)
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    if !explicit_gone.is_empty() {
+        for r in rows_by_id(conn, "accounts", "id", &explicit_gone, "").await? {
+            if let Some(t) = r
+                .try_get::<Option<i64>, _>("observed_at")?
+                .and_then(from_micros)
+            {
+                last_observed.insert(r.try_get("id")?, t);
+            }
+        }
+    }
     let now_t = from_micros(now).unwrap_or_else(Utc::now);
     let mut changes = Vec::new();
     for (id, a) in relevant {
         let current = latest.get(&id).copied();
         if let Some(change) = status_step(current, a, now_t) {
-            if current.is_none_or(|(_, at)| change.at >= at) {
-                latest.insert(id, (change.status, change.at));
+            let restored = restored_after(&change, last_observed.get(&id).copied(), &a.raw.source);
+            for change in std::iter::once(change).chain(restored) {
+                if latest.get(&id).is_none_or(|(_, at)| change.at >= *at) {
+                    latest.insert(id, (change.status, change.at));
+                }
+                changes.push((id, change));
             }
-            changes.push((id, change));
         }
     }
     for chunk in changes.chunks(MAX_PARAMS / 4) {

@@ -224,6 +224,50 @@ async fn derived_edges_follow_the_merged_item(store: &dyn Store) {
     assert_eq!(s.interactions["telegram"]["reply"], 1, "{s:?}");
 }
 
+/// Active at t1, suspended at t2, profile seen at t3: restored, in whatever order the three
+/// observations are imported.
+async fn status_history_does_not_depend_on_import_order(
+    store: &dyn Store,
+    key: &str,
+    reverse: bool,
+) {
+    let mut obs = vec![
+        account(key, Some(100), Some(AccountStatus::Active)),
+        account(key, Some(200), Some(AccountStatus::Suspended)),
+        account(key, Some(300), None),
+    ];
+    obs[1].status.as_mut().unwrap().at = Some(t(200));
+    obs[2].followers = Some(3);
+    if reverse {
+        obs.reverse();
+    }
+    for a in obs {
+        store.ingest(prep(vec![Record::Account(a)])).await.unwrap();
+    }
+    let stored = store
+        .account(&Key::new(Platform::X, key))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.status,
+        Some(AccountStatus::Restored),
+        "reverse={reverse}: {:?}",
+        stored.history
+    );
+}
+
+#[tokio::test]
+async fn status_history_does_not_depend_on_import_order_in_both_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Workspace::new(dir.path()).init().await.unwrap();
+    let mem = MemStore::new();
+    for (key, reverse) in [("fwd", false), ("rev", true)] {
+        status_history_does_not_depend_on_import_order(&store, key, reverse).await;
+        status_history_does_not_depend_on_import_order(&mem, key, reverse).await;
+    }
+}
+
 #[tokio::test]
 async fn derived_edges_follow_the_merged_item_in_both_stores() {
     let dir = tempfile::tempdir().unwrap();
