@@ -13,7 +13,10 @@ pub fn shared_data() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: ../shared/data not found");
+        // Written to the stderr handle itself, which the test harness does not capture, so
+        // that the skip is visible in a normal `cargo test` run.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "skipped: ../shared/data not found");
         None
     }
 }
