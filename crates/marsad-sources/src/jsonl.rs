@@ -9,7 +9,7 @@
 //! raw record; when present (as in exports) the original evidence is carried through.
 //! Blank lines are skipped. Unknown fields are rejected so that typos do not lose data.
 
-use crate::util::{excerpt, field_of, read_line_capped, reject, Line, MAX_LINE};
+use crate::util::{field_of, read_line_capped, reject, Line, MAX_LINE};
 use crate::{Format, Input, Position, Sink, Source, SourceError};
 use marsad_model::{Key, Node, Platform, Raw, Record};
 use serde_json::Value;
@@ -184,11 +184,6 @@ fn validate(record: &Record) -> Result<(), (Option<String>, String)> {
 /// Writes a record as one line of the schema (no trailing newline).
 pub fn to_line(record: &Record) -> Result<String, serde_json::Error> {
     serde_json::to_string(record)
-}
-
-/// An excerpt-sized preview of a line, for messages.
-pub fn preview(line: &str) -> String {
-    excerpt(line)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use chrono::{DateTime, Utc};
 use marsad_model::{AccountStatus, Item, ItemId, Key, Record, StatusChange};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
@@ -366,11 +366,6 @@ impl Workspace {
 /// True for a SHA-256 in the form the blob store names files by: 64 lower-case hex digits.
 pub fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-}
-
-/// Is `p` inside a workspace's blob store? (used by tests and tools)
-pub fn is_blob_path(ws: &Workspace, p: &Path) -> bool {
-    p.starts_with(ws.root.join("blobs"))
 }
 
 #[cfg(test)]

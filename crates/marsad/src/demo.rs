@@ -1,7 +1,7 @@
 //! `marsad demo`: generate the demo dataset and (without `--generate`) import it into the
 //! workspace, then show what is there.
 
-use crate::{import, import_with_ctrl_c, EXIT_INTERRUPTED, EXIT_REJECTS};
+use crate::{import, import_with_ctrl_c};
 use anyhow::{Context, Result};
 use marsad_demo::{DemoConfig, DemoFormat, DemoSummary};
 use marsad_sources::Format;
@@ -111,16 +111,8 @@ pub async fn run(
                 failure.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
             );
         }
-        total.total.read += report.total.read;
-        total.total.imported += report.total.imported;
-        total.total.updated += report.total.updated;
-        total.total.duplicates += report.total.duplicates;
-        total.total.rejected += report.total.rejected;
-        total.media_stored += report.media_stored;
-        total.missing_media += report.missing_media;
-        total.rejects_file = total.rejects_file.or(report.rejects_file);
-        if report.interrupted {
-            total.interrupted = true;
+        total.absorb(report);
+        if total.interrupted {
             break;
         }
     }
@@ -145,11 +137,5 @@ pub async fn run(
     if let Some(f) = &total.rejects_file {
         eprintln!("rejected records: see {}", f.display());
     }
-    Ok(if total.interrupted {
-        ExitCode::from(EXIT_INTERRUPTED)
-    } else if t.rejected > 0 {
-        ExitCode::from(EXIT_REJECTS)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(crate::exit_code(&total))
 }

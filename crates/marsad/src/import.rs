@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -28,6 +28,19 @@ pub struct Summary {
     pub updated: u64,
     pub duplicates: u64,
     pub rejected: u64,
+}
+
+impl Report {
+    /// Adds another import's report (the demo imports file by file).
+    pub fn absorb(&mut self, other: Report) {
+        self.total.merge(&other.total);
+        self.files.extend(other.files);
+        self.notices += other.notices;
+        self.missing_media += other.missing_media;
+        self.media_stored += other.media_stored;
+        self.rejects_file = self.rejects_file.take().or(other.rejects_file);
+        self.interrupted |= other.interrupted;
+    }
 }
 
 impl Summary {
@@ -102,15 +115,15 @@ impl RejectFile {
 /// Counts bytes read, for the progress bar.
 struct Counting<R> {
     inner: R,
-    bytes: Arc<AtomicU64>,
+    bytes: u64,
     bar: ProgressBar,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let total = self.bytes.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
-        self.bar.set_position(total);
+        self.bytes += n as u64;
+        self.bar.set_position(self.bytes);
         Ok(n)
     }
 }
@@ -363,7 +376,7 @@ async fn import_file(
             })?;
             let reader = Counting {
                 inner: file,
-                bytes: Arc::new(AtomicU64::new(0)),
+                bytes: 0,
                 bar: parser_bar,
             };
             let input = Input::new(&owned_path, BufReader::with_capacity(1 << 20, reader));
