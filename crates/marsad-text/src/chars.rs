@@ -166,6 +166,13 @@ pub fn emoji_token(c: char) -> Option<&'static str> {
     })
 }
 
+/// Every token name [`emoji_token`] produces (so `{weapon}` written as text is the same token,
+/// which keeps normalization idempotent).
+pub const TOKEN_NAMES: &[&str] = &[
+    "weapon", "blade", "explosion", "rocket", "black_flag", "index_up", "blood", "skull", "coffin",
+    "target", "helmet", "fire", "kaaba", "lion", "horse", "rose", "pin", "mosque", "money", "live",
+];
+
 /// Dotless rasm classes: letters that differ only by dots share one class character, so text
 /// written without dots (ٮاٯىه) matches. Applied to the skeleton key only.
 pub fn rasm(c: char) -> char {

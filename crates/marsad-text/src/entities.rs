@@ -30,6 +30,13 @@ pub struct Entity {
 
 impl Entity {
     fn new(value: String, kind: &'static str, text: &str, start: usize, end: usize) -> Entity {
+        // Marks written on the last letter (فجراً) belong to the entity.
+        let end = end
+            + text[end..]
+                .chars()
+                .take_while(|c| crate::chars::is_deleted(*c))
+                .map(char::len_utf8)
+                .sum::<usize>();
         Entity {
             value,
             kind,

@@ -284,11 +284,17 @@ impl Matcher {
                 .then((b.2 - b.1).cmp(&(a.2 - a.1)))
                 .then(a.1.cmp(&b.1))
         });
-        let mut taken: Vec<(usize, usize)> = Vec::new();
+        // Kept spans are disjoint, so the one starting last before a candidate's end decides
+        // whether it overlaps.
+        let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
+        let mut emitted: std::collections::HashSet<(usize, usize, u32)> = Default::default();
         let mut out = Vec::new();
         for (kind, s, e, pat) in candidates {
-            let overlaps = taken.iter().any(|&(ts, te)| s < te && ts < e);
-            let same_span = taken.iter().any(|&(ts, te)| ts == s && te == e);
+            let same_span = taken.get(&s) == Some(&e);
+            let overlaps = taken
+                .range(..e)
+                .next_back()
+                .is_some_and(|(&ts, &te)| s < te && ts < e);
             if overlaps && !same_span {
                 continue;
             }
@@ -298,13 +304,7 @@ impl Matcher {
             let mut any = false;
             for &ei in &auto.patterns[pat as usize].entries {
                 let entry = &self.entries[ei as usize];
-                if !context_ok(entry, &keys.plain, s, e) {
-                    continue;
-                }
-                if out
-                    .iter()
-                    .any(|m: &Match| m.start == s && m.end == e && m.rule == entry.source)
-                {
+                if !context_ok(entry, &keys.plain, s, e) || !emitted.insert((s, e, ei)) {
                     continue;
                 }
                 any = true;
@@ -322,7 +322,7 @@ impl Matcher {
                 });
             }
             if any && !same_span {
-                taken.push((s, e));
+                taken.insert(s, e);
             }
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));

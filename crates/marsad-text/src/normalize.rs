@@ -16,7 +16,7 @@
 
 use crate::arabizi;
 use crate::chars::{
-    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
+    emoji_token, fold, is_arabic_letter, TOKEN_NAMES, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
     is_latin_letter, latin_homoglyph, latin_skeleton, rasm,
 };
 
@@ -253,9 +253,38 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
     let mut signals = Signals::default();
     let mut in_hashtag = false;
     let mut decomposed: Vec<char> = Vec::with_capacity(4);
+    let mut skip_to = 0usize;
     for (s, ch) in text.char_indices() {
+        if s < skip_to {
+            continue;
+        }
         let start = s as u32;
         let end = (s + ch.len_utf8()) as u32;
+        if ch == '{' {
+            // A token written out (`{weapon}`) is the token itself.
+            let rest = &text.as_bytes()[s + 1..];
+            let close = rest.iter().take(16).position(|b| *b == b'}');
+            if let Some(name) = close
+                .and_then(|c| text.get(s + 1..s + 1 + c))
+                .filter(|n| TOKEN_NAMES.contains(n))
+            {
+                let tok_end = s + name.len() + 2;
+                let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
+                for (i, c) in token.enumerate() {
+                    let at = (s + i) as u32;
+                    out.push(Unit {
+                        c,
+                        start: at,
+                        end: at + 1,
+                        kind: Kind::Token { first: i == 0 },
+                        upper: false,
+                        hashtag: false,
+                    });
+                }
+                skip_to = tok_end;
+                continue;
+            }
+        }
         if ch.is_ascii() {
             let (c, kind, upper) = if ch.is_ascii_alphabetic() {
                 (ch.to_ascii_lowercase(), Kind::Latin, ch.is_ascii_uppercase())

@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod scan_text;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -70,6 +71,9 @@ enum Command {
     },
     /// Generate the demo dataset (and, without --generate, import it into the workspace).
     Demo(DemoArgs),
+    /// Scan texts from standard input (JSON lines {"id","text"} or plain lines): lexicon
+    /// matches with exact spans, entities, language. One JSON line out per line in.
+    ScanText(scan_text::ScanTextArgs),
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +176,9 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let ws = Workspace::new(&cli.data);
     match cli.command {
+        Command::ScanText(args) => tokio::task::spawn_blocking(move || scan_text::run(args))
+            .await
+            .context("scan-text worker")?,
         Command::Init => {
             let store = ws
                 .init()
