@@ -93,19 +93,35 @@ const GOVERNORATES: &[(&str, &str, &[&str])] = &[
     ("Diyala", "ديالى", &["diyala"]),
     ("Duhok", "دهوك", &["duhok", "dohuk", "dahuk"]),
     ("Erbil", "أربيل", &["erbil", "arbil", "hawler"]),
-    ("Halabja", "حلبجة", &["halabja", "halabjah", "halabja governorate"]),
+    (
+        "Halabja",
+        "حلبجة",
+        &["halabja", "halabjah", "halabja governorate"],
+    ),
     ("Karbala", "كربلاء", &["karbala", "kerbala"]),
     ("Kirkuk", "كركوك", &["kirkuk"]),
     ("Maysan", "ميسان", &["maysan", "missan"]),
-    ("Muthanna", "المثنى", &["muthanna", "al muthanna", "al muthanna governorate"]),
+    (
+        "Muthanna",
+        "المثنى",
+        &["muthanna", "al muthanna", "al muthanna governorate"],
+    ),
     ("Najaf", "النجف", &["najaf", "an najaf"]),
     (
         "Qadisiyyah",
         "القادسية",
         &["qadisiyyah", "al qadisiyah / al diwaniyah", "al qadisiyah"],
     ),
-    ("Salah al-Din", "صلاح الدين", &["saladin", "salah al-din", "salah ad din"]),
-    ("Sulaymaniyah", "السليمانية", &["sulaymaniyah", "as sulaymaniyah"]),
+    (
+        "Salah al-Din",
+        "صلاح الدين",
+        &["saladin", "salah al-din", "salah ad din"],
+    ),
+    (
+        "Sulaymaniyah",
+        "السليمانية",
+        &["sulaymaniyah", "as sulaymaniyah"],
+    ),
     ("Wasit", "واسط", &["wasit"]),
 ];
 
@@ -256,25 +272,145 @@ const CITY_ARABIC: &[(&str, Option<&str>)] = &[
 /// count with a place context. Compared after [`key`] and without a leading article.
 const AMBIGUOUS: &[&str] = &[
     // Arabic
-    "مدينه", "حي", "علم", "فجر", "نصر", "قلعه", "اصلاح", "جزيره", "مشروع", "امام", "وحده",
-    "حريه", "شعب", "صينيه", "قاهره", "تونس", "مغرب", "عدن", "جزاير", "نيل", "امين", "رشيد",
-    "وليد", "غدير", "شعله", "ناصر", "قاسم", "تاميم", "دور", "دوره", "بلد", "خضر", "حمزه",
-    "منصور", "كرمه", "رمانه", "سومر", "بيضاء", "بنوك", "عشتار", "طليعه", "غرف", "ديار",
-    "دير", "رشاد", "قايم", "زبير", "سلمان", "فهود", "علي الصالح", "هيت", "حضر", "عظيم",
-    "هاشميه", "بغدادي", "مشتل", "يرموك", "علويه", "اسكندريه", "حمار", "كنعان", "صالحيه",
-    "خالديه", "زاب", "اشبيليه", "كفل", "شاميه", "هنديه", "عباسي", "مخمور",
+    "مدينه",
+    "حي",
+    "علم",
+    "فجر",
+    "نصر",
+    "قلعه",
+    "اصلاح",
+    "جزيره",
+    "مشروع",
+    "امام",
+    "وحده",
+    "حريه",
+    "شعب",
+    "صينيه",
+    "قاهره",
+    "تونس",
+    "مغرب",
+    "عدن",
+    "جزاير",
+    "نيل",
+    "امين",
+    "رشيد",
+    "وليد",
+    "غدير",
+    "شعله",
+    "ناصر",
+    "قاسم",
+    "تاميم",
+    "دور",
+    "دوره",
+    "بلد",
+    "خضر",
+    "حمزه",
+    "منصور",
+    "كرمه",
+    "رمانه",
+    "سومر",
+    "بيضاء",
+    "بنوك",
+    "عشتار",
+    "طليعه",
+    "غرف",
+    "ديار",
+    "دير",
+    "رشاد",
+    "قايم",
+    "زبير",
+    "سلمان",
+    "فهود",
+    "علي الصالح",
+    "هيت",
+    "حضر",
+    "عظيم",
+    "هاشميه",
+    "بغدادي",
+    "مشتل",
+    "يرموك",
+    "علويه",
+    "اسكندريه",
+    "حمار",
+    "كنعان",
+    "صالحيه",
+    "خالديه",
+    "زاب",
+    "اشبيليه",
+    "كفل",
+    "شاميه",
+    "هنديه",
+    "عباسي",
+    "مخمور",
     // English (lower case, without article, apostrophes and final h)
-    "hit", "balad", "hero", "zab", "tunis", "maghreb", "adan", "haifa", "dora", "sumar",
-    "ameen", "rasheed", "rashid", "kanan", "qasim", "hamza", "alam", "nasr", "fajr", "islah",
-    "jazeera", "madina", "imam", "emam", "nile", "eshtar", "wahda", "hurriya", "shula",
-    "ashti", "hai", "hayy", "tash", "baidha", "salman", "dur", "daur", "siniya", "nassir",
-    "ghadeer", "waleed", "alwaleed", "qalaa", "karma", "dayr", "kifl", "mashrooa", "koks",
-    "amee", "shorsh", "baghdadi", "alwiya", "yarmouk", "taameem", "zubair", "maqal", "sewell",
-    "harir", "kalak", "piran", "khalidiya", "hashimiya", "qaim",
+    "hit",
+    "balad",
+    "hero",
+    "zab",
+    "tunis",
+    "maghreb",
+    "adan",
+    "haifa",
+    "dora",
+    "sumar",
+    "ameen",
+    "rasheed",
+    "rashid",
+    "kanan",
+    "qasim",
+    "hamza",
+    "alam",
+    "nasr",
+    "fajr",
+    "islah",
+    "jazeera",
+    "madina",
+    "imam",
+    "emam",
+    "nile",
+    "eshtar",
+    "wahda",
+    "hurriya",
+    "shula",
+    "ashti",
+    "hai",
+    "hayy",
+    "tash",
+    "baidha",
+    "salman",
+    "dur",
+    "daur",
+    "siniya",
+    "nassir",
+    "ghadeer",
+    "waleed",
+    "alwaleed",
+    "qalaa",
+    "karma",
+    "dayr",
+    "kifl",
+    "mashrooa",
+    "koks",
+    "amee",
+    "shorsh",
+    "baghdadi",
+    "alwiya",
+    "yarmouk",
+    "taameem",
+    "zubair",
+    "maqal",
+    "sewell",
+    "harir",
+    "kalak",
+    "piran",
+    "khalidiya",
+    "hashimiya",
+    "qaim",
 ];
 
 /// Place words that satisfy the `req_context` of an ambiguous name, next to the governorate names.
-const PLACE_WORDS: &str = "حي|منطقة|قضاء|ناحية|district|subdistrict|neighbourhood|neighborhood|town";
+const PLACE_WORDS: &str =
+    "حي|منطقة|قضاء|ناحية|district|subdistrict|neighbourhood|neighborhood|town";
 
 #[derive(Debug)]
 struct Row {
@@ -321,7 +457,14 @@ impl Lexicon {
     }
 
     /// Adds an English name with its variants, an Arabic name and a Kurdish name for one unit.
-    fn add_unit(&mut self, eng: &str, arb: &str, krd: &str, level: &'static str, gov: &'static str) {
+    fn add_unit(
+        &mut self,
+        eng: &str,
+        arb: &str,
+        krd: &str,
+        level: &'static str,
+        gov: &'static str,
+    ) {
         let parts_e = split_parens(&strip_affixes(eng));
         let parts_a = split_parens(&strip_affixes(arb));
         let parts_k = split_parens(&strip_affixes(krd));
@@ -333,7 +476,11 @@ impl Lexicon {
         }
         for a in parts_a.iter().chain(parts_k.iter()) {
             // Latin text in the Arabic or Kurdish field is another English spelling.
-            let english_name = if english.is_empty() { a.clone() } else { english.clone() };
+            let english_name = if english.is_empty() {
+                a.clone()
+            } else {
+                english.clone()
+            };
             if a.chars().any(|c| c.is_ascii_alphabetic()) {
                 for v in english_variants(a) {
                     self.add(&v, level, &english_name, gov);
@@ -401,7 +548,9 @@ fn is_ambiguous(k: &str) -> bool {
 }
 
 fn strip_article_key(k: &str) -> &str {
-    for p in ["al ", "el ", "ad ", "ar ", "as ", "an ", "at ", "ash ", "az ", "ال"] {
+    for p in [
+        "al ", "el ", "ad ", "ar ", "as ", "an ", "at ", "ash ", "az ", "ال",
+    ] {
         if let Some(rest) = k.strip_prefix(p) {
             if rest.chars().count() > 2 {
                 return rest;
@@ -414,7 +563,15 @@ fn strip_article_key(k: &str) -> &str {
 /// Removes administrative prefixes/suffixes and normalises spaces.
 fn strip_affixes(s: &str) -> String {
     let mut s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    for p in ["محافظة ", "پارێزگای ", "قضاء ", "قەزای ", "ناحية ", "ناحیەی ", "Nahiyat "] {
+    for p in [
+        "محافظة ",
+        "پارێزگای ",
+        "قضاء ",
+        "قەزای ",
+        "ناحية ",
+        "ناحیەی ",
+        "Nahiyat ",
+    ] {
         if let Some(rest) = s.strip_prefix(p) {
             s = rest.to_string();
         }
@@ -445,9 +602,13 @@ fn clean(s: &str) -> Option<String> {
     if letters <= 2 {
         return None;
     }
-    let ok = s
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '\'' | '’' | '\u{064B}'..='\u{065F}' | '\u{0670}'));
+    let ok = s.chars().all(|c| {
+        c.is_alphanumeric()
+            || matches!(
+                c,
+                ' ' | '-' | '\'' | '’' | '\u{064B}'..='\u{065F}' | '\u{0670}'
+            )
+    });
     if !ok {
         return None;
     }
@@ -475,7 +636,10 @@ fn english_variants(name: &str) -> Vec<String> {
         .collect();
     let mut bases = vec![name.to_string(), plain.clone()];
     let lower = plain.to_lowercase();
-    for p in ["al-", "al ", "el-", "el ", "ad-", "ad ", "ar-", "ar ", "as-", "as ", "an-", "an ", "at-", "at ", "ash-", "ash ", "az-", "az "] {
+    for p in [
+        "al-", "al ", "el-", "el ", "ad-", "ad ", "ar-", "ar ", "as-", "as ", "an-", "an ", "at-",
+        "at ", "ash-", "ash ", "az-", "az ",
+    ] {
         if lower.starts_with(p) {
             let rest = &plain[p.len()..];
             if rest.chars().filter(|c| c.is_alphabetic()).count() > 2 {
@@ -496,7 +660,8 @@ fn english_variants(name: &str) -> Vec<String> {
         let bl = b.to_lowercase();
         if bl.ends_with("ah") && bl.len() > 5 {
             push(b[..b.len() - 1].to_string());
-        } else if (bl.ends_with("iya") || bl.ends_with("ja") || bl.ends_with("wa")) && bl.len() > 4 {
+        } else if (bl.ends_with("iya") || bl.ends_with("ja") || bl.ends_with("wa")) && bl.len() > 4
+        {
             push(format!("{b}h"));
         }
         for (from, alts) in ALIASES {
@@ -530,8 +695,15 @@ fn corrected<'a>(eng: &str, arb: &'a str, krd: &'a str) -> (&'a str, &'a str) {
             let wrong_key = key(wrong);
             let k = key(krd);
             let stripped = k.strip_prefix("ال").unwrap_or(&k).to_string();
-            let wrong_stripped = wrong_key.strip_prefix("ال").unwrap_or(&wrong_key).to_string();
-            let krd = if k == wrong_key || stripped == wrong_stripped { "" } else { krd };
+            let wrong_stripped = wrong_key
+                .strip_prefix("ال")
+                .unwrap_or(&wrong_key)
+                .to_string();
+            let krd = if k == wrong_key || stripped == wrong_stripped {
+                ""
+            } else {
+                krd
+            };
             (fixed, krd)
         }
         None => (arb, krd),
@@ -540,7 +712,8 @@ fn corrected<'a>(eng: &str, arb: &'a str, krd: &'a str) -> (&'a str, &'a str) {
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Box<dyn Error>> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_reader(BufReader::new(file)).map_err(|e| format!("{}: {e}", path.display()).into())
+    serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -565,7 +738,9 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .split(' ')
                     .map(|w| {
                         let mut c = w.chars();
-                        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+                        c.next()
+                            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                            .unwrap_or_default()
                     })
                     .collect::<Vec<_>>()
                     .join(" ");
@@ -599,7 +774,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     for (p, gov) in &known {
-        let subs = p.districts.iter().flat_map(|d| d.subdistricts.iter()).chain(p.subdistricts.iter());
+        let subs = p
+            .districts
+            .iter()
+            .flat_map(|d| d.subdistricts.iter())
+            .chain(p.subdistricts.iter());
         for s in subs {
             if !skipped(gov, &s.eng) {
                 let (arb, krd) = corrected(&s.eng, &s.arb, &s.krd);
@@ -609,33 +788,57 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     for c in &cities {
         let Some((gov, _)) = governorate(&c.region) else {
-            eprintln!("gen_places: skipped town {:?} in unknown region {:?}", c.name, c.region);
+            eprintln!(
+                "gen_places: skipped town {:?} in unknown region {:?}",
+                c.name, c.region
+            );
             continue;
         };
-        let arabic = CITY_ARABIC.iter().find(|(n, _)| *n == c.name).map(|(_, a)| *a);
+        let arabic = CITY_ARABIC
+            .iter()
+            .find(|(n, _)| *n == c.name)
+            .map(|(_, a)| *a);
         let arabic = match arabic {
             Some(Some(a)) => a,
             Some(None) => continue,
             None => {
-                eprintln!("gen_places: no Arabic name known for town {:?}; English only", c.name);
+                eprintln!(
+                    "gen_places: no Arabic name known for town {:?}; English only",
+                    c.name
+                );
                 ""
             }
         };
-        let coords = match (c.latitude.trim().parse::<f64>(), c.longitude.trim().parse::<f64>()) {
+        let coords = match (
+            c.latitude.trim().parse::<f64>(),
+            c.longitude.trim().parse::<f64>(),
+        ) {
             (Ok(lat), Ok(lon)) if (29.0..=38.0).contains(&lat) && (38.0..=49.0).contains(&lon) => {
-                Some((c.latitude.trim().to_string(), c.longitude.trim().to_string()))
+                Some((
+                    c.latitude.trim().to_string(),
+                    c.longitude.trim().to_string(),
+                ))
             }
             _ => {
-                eprintln!("gen_places: town {:?} has coordinates outside Iraq; kept without them", c.name);
+                eprintln!(
+                    "gen_places: town {:?} has coordinates outside Iraq; kept without them",
+                    c.name
+                );
                 None
             }
         };
         let english = {
             let name = strip_affixes(&c.name);
             let mut ch = name.chars();
-            ch.next().map(|f| f.to_uppercase().chain(ch).collect::<String>()).unwrap_or_default()
+            ch.next()
+                .map(|f| f.to_uppercase().chain(ch).collect::<String>())
+                .unwrap_or_default()
         };
-        let english = if c.name == "Al Qadisiyah" { "Al Diwaniyah".to_string() } else { english };
+        let english = if c.name == "Al Qadisiyah" {
+            "Al Diwaniyah".to_string()
+        } else {
+            english
+        };
         let mut idx = Vec::new();
         for v in english_variants(&english) {
             idx.extend(lex.add(&v, "city", &english, gov));
@@ -652,9 +855,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
 
-    let gov_names: HashMap<&str, &str> = GOVERNORATES.iter().map(|(en, ar, _)| (*en, *ar)).collect();
+    let gov_names: HashMap<&str, &str> =
+        GOVERNORATES.iter().map(|(en, ar, _)| (*en, *ar)).collect();
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-    out.write_record(["term", "category", "weight", "stance", "note", "neg_context", "req_context"])?;
+    out.write_record([
+        "term",
+        "category",
+        "weight",
+        "stance",
+        "note",
+        "neg_context",
+        "req_context",
+    ])?;
     for r in &lex.rows {
         let weight = match (r.ambiguous, r.level) {
             (true, _) => "0.3",
@@ -679,7 +891,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         } else {
             String::new()
         };
-        out.write_record([r.term.as_str(), "place", weight, "", note.as_str(), "", req.as_str()])?;
+        out.write_record([
+            r.term.as_str(),
+            "place",
+            weight,
+            "",
+            note.as_str(),
+            "",
+            req.as_str(),
+        ])?;
     }
     out.flush()?;
     Ok(())
