@@ -21,8 +21,8 @@
 //!   place word such as حي/منطقة/قضاء/ناحية must appear nearby);
 //! - English variants are added (with and without the article, `Falluja`/`Fallujah`,
 //!   without apostrophes or macrons) and a few well-known alternative names ([`ALIASES`]);
-//! - rows whose folded form is the same (alef/hamza forms, ى/ي, ة/ه, Persian/Kurdish letters,
-//!   case) are written once; a town from the coordinates file that is already an
+//! - rows that the engine folds to the same match key (alef/hamza forms, ى/ي, ة/ه,
+//!   Persian/Kurdish letters, case) are written once; a town from the coordinates file that is already an
 //!   administrative unit only adds its coordinates to that row's note.
 
 use std::collections::HashMap;
@@ -438,11 +438,12 @@ impl Lexicon {
         gov: &'static str,
     ) -> Option<usize> {
         let term = clean(term)?;
-        let k = key(&term);
+        // Rows are equivalent when the engine folds them to the same match key.
+        let k = marsad_text::match_key(&term);
         if let Some(&i) = self.by_key.get(&k) {
             return Some(i);
         }
-        let ambiguous = is_ambiguous(&k);
+        let ambiguous = is_ambiguous(&key(&term));
         self.rows.push(Row {
             term,
             level,
@@ -499,7 +500,8 @@ impl Lexicon {
     }
 }
 
-/// The fold used to detect equivalent rows (a subset of what the engine folds).
+/// A light fold (hamza, ى/ي, ة/ه, Kurdish letters, case, apostrophes, doubled letters) used to
+/// compare names with the [`AMBIGUOUS`] list.
 fn key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
