@@ -13,15 +13,104 @@ use crate::normalize::KChar;
 
 /// Common Arabizi words (Iraqi, Gulf, Levantine, Egyptian): evidence that a Latin text is Arabic.
 const ARABIZI_WORDS: &[&str] = &[
-    "el", "al", "il", "wa", "ya", "ana", "enta", "inta", "enti", "inti", "howa", "huwa", "hiya",
-    "ehna", "e7na", "hal", "shu", "shoo", "esh", "eish", "sho", "shlon", "shlonak", "shlonkum",
-    "wallah", "walla", "wallahi", "inshallah", "insha", "yalla", "yallah", "habibi", "3ala", "ala",
-    "mesh", "mish", "bas", "kaman", "leh", "lesh", "laish", "lish", "shakd", "aku", "akoo", "maku",
-    "hatha", "hadha", "hay", "hada", "hatha", "wayn", "ween", "dawla", "dawlah", "dawlat", "khilafa",
-    "khilafah", "islamiya", "islamiyah", "islamiyya", "mujahid", "mujahideen", "mujahidin", "akhi",
-    "ukhti", "ikhwa", "ikhwan", "shabab", "jund", "junud", "ansar", "baqiya", "baqiyah",
-    "tatamaddad", "allahu", "akbar", "fi", "min", "mn", "3an", "ma3", "kul", "kol", "7ata", "hatta",
-    "bil", "bel", "lil", "wel", "mal", "shay", "zain", "zen", "ghali", "a5i", "a5oya", "inshalla",
+    "el",
+    "al",
+    "il",
+    "wa",
+    "ya",
+    "ana",
+    "enta",
+    "inta",
+    "enti",
+    "inti",
+    "howa",
+    "huwa",
+    "hiya",
+    "ehna",
+    "e7na",
+    "hal",
+    "shu",
+    "shoo",
+    "esh",
+    "eish",
+    "sho",
+    "shlon",
+    "shlonak",
+    "shlonkum",
+    "wallah",
+    "walla",
+    "wallahi",
+    "inshallah",
+    "insha",
+    "yalla",
+    "yallah",
+    "habibi",
+    "3ala",
+    "ala",
+    "mesh",
+    "mish",
+    "bas",
+    "kaman",
+    "leh",
+    "lesh",
+    "laish",
+    "lish",
+    "shakd",
+    "aku",
+    "akoo",
+    "maku",
+    "hatha",
+    "hadha",
+    "hay",
+    "hada",
+    "hatha",
+    "wayn",
+    "ween",
+    "dawla",
+    "dawlah",
+    "dawlat",
+    "khilafa",
+    "khilafah",
+    "islamiya",
+    "islamiyah",
+    "islamiyya",
+    "mujahid",
+    "mujahideen",
+    "mujahidin",
+    "akhi",
+    "ukhti",
+    "ikhwa",
+    "ikhwan",
+    "shabab",
+    "jund",
+    "junud",
+    "ansar",
+    "baqiya",
+    "baqiyah",
+    "tatamaddad",
+    "allahu",
+    "akbar",
+    "fi",
+    "min",
+    "mn",
+    "3an",
+    "ma3",
+    "kul",
+    "kol",
+    "7ata",
+    "hatta",
+    "bil",
+    "bel",
+    "lil",
+    "wel",
+    "mal",
+    "shay",
+    "zain",
+    "zen",
+    "ghali",
+    "a5i",
+    "a5oya",
+    "inshalla",
 ];
 
 /// English function words: evidence that a Latin text is English, not Arabizi.
@@ -39,6 +128,13 @@ fn is_arabizi_digit(c: char) -> bool {
 /// Does this lower-case Latin word use Arabizi digits as letters (`da3esh`, `5ilafa`, `7ayat`)?
 /// Ordinals (`2nd`), units (`5g`, `3km`) and trailing numbers (`news23`) do not count.
 pub fn is_arabizi_digit_word(w: &str) -> bool {
+    // Repeated digits (da333esh) are one letter drawn out.
+    let mut squeezed = w.as_bytes().to_vec();
+    squeezed.dedup_by(|a, b| a == b && a.is_ascii_digit());
+    let w = match std::str::from_utf8(&squeezed) {
+        Ok(w) => w,
+        Err(_) => return false,
+    };
     let b = w.as_bytes();
     let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
     if letters < 2 || !b.iter().all(|c| c.is_ascii_alphanumeric()) {
@@ -46,8 +142,25 @@ pub fn is_arabizi_digit_word(w: &str) -> bool {
     }
     if matches!(
         w.trim_start_matches(|c: char| c.is_ascii_digit()),
-        "st" | "nd" | "rd" | "th" | "g" | "k" | "km" | "m" | "kg" | "gb" | "mb" | "x" | "d" | "h"
-            | "s" | "am" | "pm" | "min" | "mm" | "cm"
+        "st" | "nd"
+            | "rd"
+            | "th"
+            | "g"
+            | "k"
+            | "km"
+            | "m"
+            | "kg"
+            | "gb"
+            | "mb"
+            | "x"
+            | "d"
+            | "h"
+            | "s"
+            | "am"
+            | "pm"
+            | "min"
+            | "mm"
+            | "cm"
     ) {
         return false;
     }
@@ -195,7 +308,13 @@ fn transliterate(word: &[KChar], stem_initial: bool, construct: bool, out: &mut 
             (Some('و'), 1)
         } else if i == 0 && stem_initial && k.c == 'y' {
             (Some('ي'), 1)
-        } else if construct && k.c == 't' && i + 1 == n && i >= 3 {
+        } else if construct
+            && k.c == 't'
+            && i + 1 == n
+            && i >= 3
+            && matches!(word[i - 1].c, 'a' | 'e')
+            && !matches!(word[i - 2].c, 'a' | 'e' | 'i' | 'o' | 'u')
+        {
             (None, 1) // construct-state t (dawlat al-...) is a ta marbuta
         } else {
             (consonant(k.c), 1)
@@ -277,7 +396,8 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
     let mut is_latin = vec![false; words.len()];
     let mut is_digit_word = vec![false; words.len()];
     for (i, w) in words.iter().enumerate() {
-        if w.iter().all(|k| k.c.is_ascii_alphanumeric()) && w.iter().any(|k| k.c.is_ascii_alphabetic())
+        if w.iter().all(|k| k.c.is_ascii_alphanumeric())
+            && w.iter().any(|k| k.c.is_ascii_alphabetic())
         {
             latin_words += 1;
             is_latin[i] = true;
@@ -310,9 +430,9 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         let article = next_latin
             && (text_flag || is_digit_word.get(i + 1).copied().unwrap_or(false) || all)
             && (matches!(t.as_str(), "el" | "al" | "il" | "l")
-                || SUN_ARTICLES.iter().any(|(a, first)| {
-                    t == *a && text_of(words[i + 1]).starts_with(first)
-                }));
+                || SUN_ARTICLES
+                    .iter()
+                    .any(|(a, first)| t == *a && text_of(words[i + 1]).starts_with(first)));
         if article {
             if !out.is_empty() {
                 out.push(KChar {
@@ -322,17 +442,22 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     ws: true,
                 });
             }
-            let (s, e) = (w[0].start, w[w.len() - 1].end);
+            // ا stands for the article's vowel, ل for the rest of it (`el`, `ash`, `l`).
+            let (alef, lam) = if w.len() >= 2 {
+                ((w[0].start, w[0].end), (w[1].start, w[w.len() - 1].end))
+            } else {
+                ((w[0].start, w[0].start), (w[0].start, w[0].end))
+            };
             out.push(KChar {
                 c: 'ا',
-                start: s,
-                end: s + 1,
+                start: alef.0,
+                end: alef.1,
                 ws: false,
             });
             out.push(KChar {
                 c: 'ل',
-                start: s + 1,
-                end: e,
+                start: lam.0,
+                end: lam.1,
                 ws: false,
             });
             let construct = i + 2 < words.len();
@@ -375,8 +500,16 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         }
         i += 1;
     }
-    let az = if text_flag { emitted_words } else { digit_words };
-    (out, az.max(u32::from(all && emitted_words > 0)), latin_words)
+    let az = if text_flag {
+        emitted_words
+    } else {
+        digit_words
+    };
+    (
+        out,
+        az.max(u32::from(all && emitted_words > 0)),
+        latin_words,
+    )
 }
 
 #[cfg(test)]

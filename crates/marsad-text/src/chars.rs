@@ -169,8 +169,26 @@ pub fn emoji_token(c: char) -> Option<&'static str> {
 /// Every token name [`emoji_token`] produces (so `{weapon}` written as text is the same token,
 /// which keeps normalization idempotent).
 pub const TOKEN_NAMES: &[&str] = &[
-    "weapon", "blade", "explosion", "rocket", "black_flag", "index_up", "blood", "skull", "coffin",
-    "target", "helmet", "fire", "kaaba", "lion", "horse", "rose", "pin", "mosque", "money", "live",
+    "weapon",
+    "blade",
+    "explosion",
+    "rocket",
+    "black_flag",
+    "index_up",
+    "blood",
+    "skull",
+    "coffin",
+    "target",
+    "helmet",
+    "fire",
+    "kaaba",
+    "lion",
+    "horse",
+    "rose",
+    "pin",
+    "mosque",
+    "money",
+    "live",
 ];
 
 /// Dotless rasm classes: letters that differ only by dots share one class character, so text
@@ -218,7 +236,21 @@ pub fn is_dotless_signal(c: char) -> bool {
 pub fn has_dots(c: char) -> bool {
     matches!(
         c,
-        'ب' | 'ت' | 'ث' | 'ج' | 'خ' | 'ذ' | 'ز' | 'ش' | 'ض' | 'ظ' | 'غ' | 'ف' | 'ق' | 'ن' | 'ي' | 'ة'
+        'ب' | 'ت'
+            | 'ث'
+            | 'ج'
+            | 'خ'
+            | 'ذ'
+            | 'ز'
+            | 'ش'
+            | 'ض'
+            | 'ظ'
+            | 'غ'
+            | 'ف'
+            | 'ق'
+            | 'ن'
+            | 'ي'
+            | 'ة'
     )
 }
 
@@ -240,8 +272,9 @@ mod tests {
 
     #[test]
     fn deleted_set_covers_marks_and_invisibles() {
-        for c in ['\u{064B}', '\u{0651}', '\u{0670}', '\u{06D6}', '\u{0640}', '\u{200D}', '\u{202E}']
-        {
+        for c in [
+            '\u{064B}', '\u{0651}', '\u{0670}', '\u{06D6}', '\u{0640}', '\u{200D}', '\u{202E}',
+        ] {
             assert!(is_deleted(c), "{:04X}", c as u32);
         }
         assert!(!is_deleted('ا'));

@@ -66,8 +66,6 @@ pub struct Entities {
 struct Patterns {
     url: Regex,
     email: Regex,
-    mention: Regex,
-    hashtag: Regex,
     phone: Regex,
     decimal: Regex,
     dms: Regex,
@@ -93,8 +91,6 @@ fn patterns() -> &'static Patterns {
         Patterns {
             url: re(r"(?i)\b(?:(?:https?|hxxps?)://|www\.|(?:t\.me|telegram\.me|telegram\.dog|chat\.whatsapp\.com|wa\.me|whatsapp\.com|discord\.gg|discord\.com|discordapp\.com|tiktok\.com|vm\.tiktok\.com|x\.com|twitter\.com|facebook\.com|fb\.com|fb\.watch|instagram\.com|youtube\.com|youtu\.be|go\.rocket\.chat|open\.rocket\.chat)/)[^\s<>\x22'«»]+"),
             email: re(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b"),
-            mention: re(r"(?:^|[^\w@.])(@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)"),
-            hashtag: re(r"(?:^|[^\w#&])(#[\p{L}\p{M}\p{N}_\x{200C}\x{200D}]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_\x{200C}\x{200D}]*)"),
             phone: re(&format!(
                 r"(?:^|[^0-9٠-٩۰-۹+])((?:(?:\+|00|٠٠)\s?(?:964|٩٦٤)[\s-]?|(?:964|٩٦٤)[\s-]?|[0٠۰])([7٧۷]{D}{{2}})[\s-]?({D}{{3}})[\s-]?({D}{{4}}))(?:$|[^0-9٠-٩۰-۹])"
             )),
@@ -163,12 +159,17 @@ pub fn extract(text: &str) -> Entities {
                 continue;
             }
             let (value, kind) = crate::entities::url::normalize_and_classify(trimmed);
-            out.urls.push(Entity::new(value, kind, text, m.start(), end));
+            out.urls
+                .push(Entity::new(value, kind, text, m.start(), end));
         }
     }
     if has(b'@') {
         for m in p.email.find_iter(text) {
-            if out.urls.iter().any(|u| m.start() < u.end && u.start < m.end()) {
+            if out
+                .urls
+                .iter()
+                .any(|u| m.start() < u.end && u.start < m.end())
+            {
                 continue;
             }
             out.emails.push(Entity::new(
@@ -179,36 +180,48 @@ pub fn extract(text: &str) -> Entities {
                 m.end(),
             ));
         }
-        for c in p.mention.captures_iter(text) {
-            let Some(m) = c.get(1) else { continue };
-            let inside = |v: &Vec<Entity>| v.iter().any(|e| m.start() < e.end && e.start < m.end());
+        let handle_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        for (start, end) in sigil_words(text, '@', handle_char) {
+            let handle = text[start..end].trim_end_matches('.');
+            if handle.len() < 2 {
+                continue;
+            }
+            let inside = |v: &Vec<Entity>| v.iter().any(|e| start < e.end && e.start < end);
             if inside(&out.emails) || inside(&out.urls) {
                 continue;
             }
-            let handle = m.as_str().trim_end_matches('.');
             out.mentions.push(Entity::new(
                 handle.to_ascii_lowercase(),
                 "",
                 text,
-                m.start(),
-                m.start() + handle.len(),
+                start,
+                start + handle.len(),
             ));
         }
     }
     if has(b'#') {
-        for c in p.hashtag.captures_iter(text) {
-            let Some(m) = c.get(1) else { continue };
-            if out.urls.iter().any(|u| m.start() < u.end && u.start < m.end()) {
+        let tag_char = |c: char| {
+            c.is_alphanumeric()
+                || c == '_'
+                || c == '\u{200C}'
+                || c == '\u{200D}'
+                || crate::chars::is_deleted(c)
+        };
+        for (start, end) in sigil_words(text, '#', tag_char) {
+            let tag = text[start..end].trim_end_matches('_');
+            if !tag[1..].chars().any(char::is_alphabetic) {
+                continue; // #1, #2024: numbering, not a hashtag
+            }
+            if out.urls.iter().any(|u| start < u.end && u.start < end) {
                 continue;
             }
-            let tag: String = m.as_str().trim_end_matches('_').to_string();
-            let value = crate::normalize::match_key(&tag);
+            let value = crate::normalize::match_key(tag);
             out.hashtags.push(Entity::new(
                 format!("#{}", value.replace(' ', "_")),
                 "",
                 text,
-                m.start(),
-                m.start() + tag.len(),
+                start,
+                start + tag.len(),
             ));
         }
     }
@@ -247,13 +260,8 @@ pub fn extract(text: &str) -> Entities {
                 if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                     continue;
                 }
-                let mut e = Entity::new(
-                    format!("{lat},{lon}"),
-                    "decimal",
-                    text,
-                    a.start(),
-                    b.end(),
-                );
+                let mut e =
+                    Entity::new(format!("{lat},{lon}"), "decimal", text, a.start(), b.end());
                 e.lat = Some(lat);
                 e.lon = Some(lon);
                 out.coordinates.push(e);
@@ -286,6 +294,37 @@ pub fn extract(text: &str) -> Entities {
     out
 }
 
+/// Words introduced by `sigil` (`@handle`, `#tag`): the sigil must not follow a word character
+/// (so e-mail addresses and `a#b` are not mentions or tags). Returns byte ranges including the
+/// sigil. Linear in the text.
+fn sigil_words(text: &str, sigil: char, part: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let glued = prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == sigil || p == '&');
+        if c == sigil && !glued {
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, d)) = iter.peek() {
+                if !part(d) {
+                    break;
+                }
+                end = j + d.len_utf8();
+                last = d;
+                iter.next();
+            }
+            if end > i + c.len_utf8() {
+                out.push((i, end));
+            }
+            prev = Some(last);
+            continue;
+        }
+        prev = Some(c);
+    }
+    out
+}
+
 fn dms(c: &regex::Captures<'_>, d: usize, m: usize, s: usize, h: usize) -> Option<f64> {
     let num = |i: usize| -> Option<f64> {
         c.get(i)
@@ -307,11 +346,15 @@ fn hour_word(w: &str) -> Option<u32> {
         "واحده" | "واحدة" => 1,
         "ثانيه" | "ثانية" | "ثنتين" => 2,
         "ثالثه" | "ثالثة" | "ثلاث" | "ثلاثه" | "ثلاثة" => 3,
-        "رابعه" | "رابعة" | "اربع" | "أربع" | "اربعه" | "اربعة" | "أربعة" => 4,
+        "رابعه" | "رابعة" | "اربع" | "أربع" | "اربعه" | "اربعة" | "أربعة" => {
+            4
+        }
         "خامسه" | "خامسة" | "خمس" | "خمسه" | "خمسة" => 5,
         "سادسه" | "سادسة" | "ست" | "سته" | "ستة" => 6,
         "سابعه" | "سابعة" | "سبع" | "سبعه" | "سبعة" => 7,
-        "ثامنه" | "ثامنة" | "ثمان" | "ثمانيه" | "ثمانية" | "ثمانة" => 8,
+        "ثامنه" | "ثامنة" | "ثمان" | "ثمانيه" | "ثمانية" | "ثمانة" => {
+            8
+        }
         "تاسعه" | "تاسعة" | "تسع" | "تسعه" | "تسعة" => 9,
         "عاشره" | "عاشرة" | "عشر" | "عشره" | "عشرة" => 10,
         "احدعش" => 11,
@@ -362,13 +405,7 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
                 .as_deref()
                 .is_some_and(|s| s.starts_with("فجر") || s.starts_with("ليل"));
             let end = c.get(3).map(|s| s.end()).unwrap_or(m.end());
-            let mut e = Entity::new(
-                format!("{hour:02}:{min:02}"),
-                "clock",
-                text,
-                h.start(),
-                end,
-            );
+            let mut e = Entity::new(format!("{hour:02}:{min:02}"), "clock", text, h.start(), end);
             e.night = hour < 5 || night_suffix;
             out.times.push(e);
         }
@@ -404,13 +441,23 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
     }
     for m in p.period.find_iter(text) {
         let s = m.as_str().to_lowercase();
-        let value = if s.contains("الفجر") || s.contains("الصبح") || s.contains("fajr") || s.contains("dawn") {
+        let value = if s.contains("الفجر")
+            || s.contains("الصبح")
+            || s.contains("fajr")
+            || s.contains("dawn")
+        {
             "dawn"
-        } else if s.contains("الليل") || s.contains("midnight") || s.contains("night") || s.contains("tonight") || s.contains("after dark") {
+        } else if s.contains("الليل")
+            || s.contains("midnight")
+            || s.contains("night")
+            || s.contains("tonight")
+            || s.contains("after dark")
+        {
             "night"
         } else if s.contains("الصفر") || s.contains("zero") {
             "zero_hour"
-        } else if s.contains("المغرب") || s.contains("الغروب") || s.contains("maghrib") {
+        } else if s.contains("المغرب") || s.contains("الغروب") || s.contains("maghrib")
+        {
             "sunset"
         } else if s.contains("العشاء") || s.contains("isha") {
             "evening"
@@ -423,11 +470,19 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
         e.night = matches!(value, "dawn" | "night");
         out.times.push(e);
     }
-    let digits = text.chars().any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
+    let digits = text
+        .chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
     if digits {
         for c in p.date_numeric.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
-            if out.coordinates.iter().chain(&out.phones).chain(&out.urls).any(|e| m.start() < e.end && e.start < m.end()) {
+            if out
+                .coordinates
+                .iter()
+                .chain(&out.phones)
+                .chain(&out.urls)
+                .any(|e| m.start() < e.end && e.start < m.end())
+            {
                 continue;
             }
             out.times.push(Entity::new(
@@ -474,8 +529,23 @@ pub mod url {
 
     /// Query parameters that only track the reader.
     const TRACKING: &[&str] = &[
-        "fbclid", "gclid", "igshid", "igsh", "si", "feature", "ref", "ref_src", "ref_url", "s",
-        "t", "mibextid", "_rdr", "__cft__", "__tn__", "is_from_webapp", "sender_device",
+        "fbclid",
+        "gclid",
+        "igshid",
+        "igsh",
+        "si",
+        "feature",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "s",
+        "t",
+        "mibextid",
+        "_rdr",
+        "__cft__",
+        "__tn__",
+        "is_from_webapp",
+        "sender_device",
     ];
 
     /// Normalise (scheme, lower-case host without `www.`/`m.`/`mobile.`, tracking parameters
@@ -538,7 +608,10 @@ pub mod url {
                 } else if first.is_empty() {
                     "other"
                 } else if first == "s" || first == "c" || p.len() >= 2 {
-                    if p.len() >= 2 && p.last().is_some_and(|x| x.chars().all(|c| c.is_ascii_digit())) {
+                    if p.len() >= 2
+                        && p.last()
+                            .is_some_and(|x| x.chars().all(|c| c.is_ascii_digit()))
+                    {
                         "telegram_post"
                     } else {
                         "telegram_channel"
@@ -552,7 +625,9 @@ pub mod url {
             "whatsapp.com" if first == "channel" => "whatsapp_channel",
             "discord.gg" => "discord_invite",
             "discord.com" | "discordapp.com" if first == "invite" => "discord_invite",
-            "go.rocket.chat" | "open.rocket.chat" if first == "invite" || query.contains("invite") => {
+            "go.rocket.chat" | "open.rocket.chat"
+                if first == "invite" || query.contains("invite") =>
+            {
                 "rocketchat_invite"
             }
             "tiktok.com" | "vm.tiktok.com" | "vt.tiktok.com" => {
@@ -568,7 +643,10 @@ pub mod url {
                 if p.get(1) == Some(&"status") {
                     "x_post"
                 } else if !first.is_empty()
-                    && !matches!(first, "search" | "hashtag" | "i" | "intent" | "home" | "explore")
+                    && !matches!(
+                        first,
+                        "search" | "hashtag" | "i" | "intent" | "home" | "explore"
+                    )
                 {
                     "x_profile"
                 } else {
@@ -578,8 +656,19 @@ pub mod url {
             "t.co" => "shortener",
             "facebook.com" | "fb.com" | "fb.watch" => {
                 if host == "fb.watch"
-                    || matches!(first, "watch" | "reel" | "story.php" | "permalink.php" | "photo.php" | "photo" | "video.php" | "share")
-                    || p.iter().any(|s| matches!(*s, "posts" | "videos" | "photos" | "permalink"))
+                    || matches!(
+                        first,
+                        "watch"
+                            | "reel"
+                            | "story.php"
+                            | "permalink.php"
+                            | "photo.php"
+                            | "photo"
+                            | "video.php"
+                            | "share"
+                    )
+                    || p.iter()
+                        .any(|s| matches!(*s, "posts" | "videos" | "photos" | "permalink"))
                 {
                     "facebook_post"
                 } else if first == "groups" {
@@ -632,19 +721,67 @@ mod tests {
     #[test]
     fn urls_classified() {
         let cases = [
-            ("انضموا https://t.me/+AbCdEf123 الآن", "telegram_invite", "https://t.me/+AbCdEf123"),
-            ("t.me/joinchat/XYZ", "telegram_invite", "https://t.me/joinchat/XYZ"),
-            ("قناتنا t.me/amaq_news،", "telegram_channel", "https://t.me/amaq_news"),
-            ("https://t.me/amaq_news/123", "telegram_post", "https://t.me/amaq_news/123"),
-            ("https://chat.whatsapp.com/Gx12", "whatsapp_invite", "https://chat.whatsapp.com/Gx12"),
+            (
+                "انضموا https://t.me/+AbCdEf123 الآن",
+                "telegram_invite",
+                "https://t.me/+AbCdEf123",
+            ),
+            (
+                "t.me/joinchat/XYZ",
+                "telegram_invite",
+                "https://t.me/joinchat/XYZ",
+            ),
+            (
+                "قناتنا t.me/amaq_news،",
+                "telegram_channel",
+                "https://t.me/amaq_news",
+            ),
+            (
+                "https://t.me/amaq_news/123",
+                "telegram_post",
+                "https://t.me/amaq_news/123",
+            ),
+            (
+                "https://chat.whatsapp.com/Gx12",
+                "whatsapp_invite",
+                "https://chat.whatsapp.com/Gx12",
+            ),
             ("discord.gg/abc", "discord_invite", "https://discord.gg/abc"),
-            ("https://chat.example.org/invite/Ab12Cd", "rocketchat_invite", "https://chat.example.org/invite/Ab12Cd"),
-            ("https://www.TikTok.com/@user/video/7312?is_from_webapp=1", "tiktok_post", "https://tiktok.com/@user/video/7312"),
-            ("https://x.com/someone/status/1?s=20", "x_post", "https://x.com/someone/status/1"),
-            ("https://m.facebook.com/groups/123", "facebook_group", "https://facebook.com/groups/123"),
-            ("https://www.instagram.com/p/Cx1/?igsh=abc", "instagram_post", "https://instagram.com/p/Cx1/"),
-            ("https://youtu.be/dQw4w9?si=x", "youtube_video", "https://youtu.be/dQw4w9"),
-            ("hxxps://example.com/a?utm_source=x&id=3#frag", "other", "https://example.com/a?id=3"),
+            (
+                "https://chat.example.org/invite/Ab12Cd",
+                "rocketchat_invite",
+                "https://chat.example.org/invite/Ab12Cd",
+            ),
+            (
+                "https://www.TikTok.com/@user/video/7312?is_from_webapp=1",
+                "tiktok_post",
+                "https://tiktok.com/@user/video/7312",
+            ),
+            (
+                "https://x.com/someone/status/1?s=20",
+                "x_post",
+                "https://x.com/someone/status/1",
+            ),
+            (
+                "https://m.facebook.com/groups/123",
+                "facebook_group",
+                "https://facebook.com/groups/123",
+            ),
+            (
+                "https://www.instagram.com/p/Cx1/?igsh=abc",
+                "instagram_post",
+                "https://instagram.com/p/Cx1/",
+            ),
+            (
+                "https://youtu.be/dQw4w9?si=x",
+                "youtube_video",
+                "https://youtu.be/dQw4w9",
+            ),
+            (
+                "hxxps://example.com/a?utm_source=x&id=3#frag",
+                "other",
+                "https://example.com/a?id=3",
+            ),
         ];
         for (text, kind, value) in cases {
             let e = extract(text);

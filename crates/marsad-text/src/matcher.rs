@@ -198,12 +198,22 @@ impl Matcher {
             if arabic {
                 if let Some(rest) = key.strip_prefix("ال") {
                     if rest.chars().count() >= 2 {
-                        plain.add(collapse_runs(&format!("لل{rest}"), false), i, Variant::Lil, &key);
+                        plain.add(
+                            collapse_runs(&format!("لل{rest}"), false),
+                            i,
+                            Variant::Lil,
+                            &key,
+                        );
                     }
                 }
                 if let Some(stem) = key.strip_suffix('ه') {
                     if stem.chars().count() >= 3 && !stem.ends_with(' ') {
-                        plain.add(collapse_runs(&format!("{stem}ت"), false), i, Variant::OpenTa, &key);
+                        plain.add(
+                            collapse_runs(&format!("{stem}ت"), false),
+                            i,
+                            Variant::OpenTa,
+                            &key,
+                        );
                     }
                 }
             }
@@ -248,7 +258,8 @@ impl Matcher {
     }
 
     /// Find every lexicon match in `text` given its keys. Matches are non-overlapping: the
-    /// plain key wins over joined, Arabizi and skeleton; within a key the longer match wins.
+    /// longer span wins, then the plain key over joined, Arabizi and skeleton. Rows whose terms
+    /// fold to the same key all match the same span.
     pub fn find(&self, text: &str, keys: &Keys) -> Vec<Match> {
         let mut candidates: Vec<(KeyKind, usize, usize, u32)> = Vec::new(); // kind, start, end, pattern
         for kind in [
@@ -271,17 +282,23 @@ impl Matcher {
                 if kind == KeyKind::Skeleton && !skeleton_trusted(text, s, e, keys, p.script) {
                     continue;
                 }
-                if kind == KeyKind::Joined && !text[s..e].chars().any(|c| !c.is_alphanumeric() && !is_deleted(c)) {
+                if kind == KeyKind::Joined
+                    && !text[s..e]
+                        .chars()
+                        .any(|c| !c.is_alphanumeric() && !is_deleted(c))
+                {
                     // Nothing was joined inside this span: the plain key already decided it.
                     continue;
                 }
                 candidates.push((kind, s, e, m.pattern().as_u32()));
             }
         }
-        // Choose: by key priority, then longer spans first, then leftmost.
+        // Choose: longer spans first (a phrase over a word inside it), then by key priority
+        // (plain, joined, Arabizi, skeleton), then leftmost.
         candidates.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then((b.2 - b.1).cmp(&(a.2 - a.1)))
+            (b.2 - b.1)
+                .cmp(&(a.2 - a.1))
+                .then(a.0.cmp(&b.0))
                 .then(a.1.cmp(&b.1))
         });
         // Kept spans are disjoint, so the one starting last before a candidate's end decides
@@ -355,9 +372,8 @@ fn affix_ok(s: &str, set: &[&str], kind: KeyKind, edge: Option<char>, before: bo
 
 fn in_set(s: &str, set: &[&str], kind: KeyKind) -> bool {
     if kind == KeyKind::Skeleton {
-        set.iter().any(|p| {
-            p.chars().count() == s.chars().count() && p.chars().map(rasm).eq(s.chars())
-        })
+        set.iter()
+            .any(|p| p.chars().count() == s.chars().count() && p.chars().map(rasm).eq(s.chars()))
     } else {
         set.contains(&s)
     }
@@ -402,11 +418,13 @@ fn skeleton_trusted(text: &str, s: usize, e: usize, keys: &Keys, script: Script)
         Script::Arabic => {
             keys.signals.dotless_style()
                 || span.chars().any(is_dotless_signal)
-                || span
-                    .char_indices()
-                    .any(|(i, c)| c == 'ى' && span[i + c.len_utf8()..].chars().any(is_arabic_letter))
+                || span.char_indices().any(|(i, c)| {
+                    c == 'ى' && span[i + c.len_utf8()..].chars().any(is_arabic_letter)
+                })
         }
-        Script::Latin => span.chars().any(|c| c.is_ascii_digit() || c == 'l' || c == '|'),
+        Script::Latin => span
+            .chars()
+            .any(|c| c.is_ascii_digit() || c == 'l' || c == '|'),
         Script::Token => false,
     }
 }
@@ -436,10 +454,18 @@ fn context_ok(entry: &Entry, plain: &Key, s: usize, e: usize) -> bool {
         return true;
     }
     let window = context_window(plain, s, e);
-    if entry.neg_context.iter().any(|p| window.contains(p.as_str())) {
+    if entry
+        .neg_context
+        .iter()
+        .any(|p| window.contains(p.as_str()))
+    {
         return false;
     }
-    entry.req_context.is_empty() || entry.req_context.iter().any(|p| window.contains(p.as_str()))
+    entry.req_context.is_empty()
+        || entry
+            .req_context
+            .iter()
+            .any(|p| window.contains(p.as_str()))
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@
 
 use crate::arabizi;
 use crate::chars::{
-    emoji_token, fold, is_arabic_letter, TOKEN_NAMES, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
-    is_latin_letter, latin_homoglyph, latin_skeleton, rasm,
+    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
+    is_latin_letter, latin_homoglyph, latin_skeleton, rasm, TOKEN_NAMES,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,7 +287,11 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
         }
         if ch.is_ascii() {
             let (c, kind, upper) = if ch.is_ascii_alphabetic() {
-                (ch.to_ascii_lowercase(), Kind::Latin, ch.is_ascii_uppercase())
+                (
+                    ch.to_ascii_lowercase(),
+                    Kind::Latin,
+                    ch.is_ascii_uppercase(),
+                )
             } else if ch.is_ascii_digit() {
                 (ch, Kind::Digit, false)
             } else {
@@ -384,9 +388,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
     // ى inside a word is dotless writing of ي (ى is only ever final in normal spelling).
     for (i, ch) in text.char_indices() {
         if ch == 'ى' {
-            let next = text[i + ch.len_utf8()..]
-                .chars()
-                .find(|c| !is_deleted(*c));
+            let next = text[i + ch.len_utf8()..].chars().find(|c| !is_deleted(*c));
             if next.is_some_and(is_arabic_letter) {
                 signals.dotless_marks += 1;
             }
@@ -541,7 +543,10 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                 let same = out.last().is_some_and(|l| l.c == u.c) && run > 0;
                 if same {
                     run += 1;
-                    let collapse_from = if u.kind == Kind::Arabic {
+                    let collapse_from = if is_dotless_signal(u.c) {
+                        // ٮ ٯ ڡ stand for different letters each time: never collapsed.
+                        usize::MAX
+                    } else if u.kind == Kind::Arabic {
                         2
                     } else if matches!(u.kind, Kind::Latin | Kind::Other) {
                         3
@@ -611,8 +616,8 @@ fn is_letter_word(w: &[KChar]) -> bool {
     w.iter().all(|k| k.c.is_alphabetic()) && !w.first().is_some_and(|k| k.c == '{')
 }
 
-/// The joined key: spaces removed between letter words of at most two letters each (`د ا ع ش`,
-/// `دا عش`), and punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
+/// The joined key: spaces removed inside runs of single letters (`د ا ع ش`), and
+/// punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
 /// were removed.
 fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
     let words = word_bounds(plain);
@@ -629,9 +634,10 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
         if !is_letter_word(wa) || !is_letter_word(wb) {
             continue;
         }
-        let (la, lb) = (wa.len(), wb.len());
         let same_script = is_arabic_letter(wa[0].c) == is_arabic_letter(wb[0].c);
-        let join = same_script && (!plain[sep].ws || (la <= 2 && lb <= 2));
+        // White space is only removed inside a run of single letters (`د ا ع ش`), never
+        // between a spaced-out letter and a real word next to it (`ضد د ا ع ش`).
+        let join = same_script && (!plain[sep].ws || (wa.len() == 1 && wb.len() == 1));
         if join {
             remove[sep] = true;
             removed += 1;
@@ -649,7 +655,9 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
         let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ';
         if same {
             run += 1;
-            let collapse_from = if is_arabic_letter(k.c) {
+            let collapse_from = if is_dotless_signal(k.c) {
+                usize::MAX
+            } else if is_arabic_letter(k.c) {
                 2
             } else if k.c.is_alphabetic() {
                 3
@@ -677,20 +685,29 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
     (out, removed)
 }
 
-/// The skeleton key: Arabic letters in rasm classes; inside Latin words that mix letters with
-/// digits or `l`, leetspeak classes.
+/// The skeleton key: Arabic letters in rasm classes (runs of one class collapsed); inside Latin
+/// words, leetspeak classes.
 fn skeleton_chars(plain: &[KChar]) -> Vec<KChar> {
-    let mut out = plain.to_vec();
+    let mut mapped = plain.to_vec();
     for (a, b) in word_bounds(plain) {
         let w = &plain[a..b];
         let latin = w.iter().any(|k| k.c.is_ascii_alphabetic());
         let arabic = w.iter().any(|k| is_arabic_letter(k.c));
-        for k in &mut out[a..b] {
+        for k in &mut mapped[a..b] {
             if arabic {
                 k.c = rasm(k.c);
             } else if latin {
                 k.c = latin_skeleton(k.c);
             }
+        }
+    }
+    // Letters that became one class in a row (بيت → ٮٮٮ) are one: a dotless text cannot tell
+    // `ٮٮ` for تت from `ٮ` for ت, so neither side may keep the difference.
+    let mut out: Vec<KChar> = Vec::with_capacity(mapped.len());
+    for k in mapped {
+        match out.last_mut() {
+            Some(last) if last.c == k.c && is_arabic_letter(k.c) => last.end = k.end,
+            _ => out.push(k),
         }
     }
     out

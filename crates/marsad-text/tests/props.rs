@@ -14,25 +14,94 @@ fn engine() -> &'static Engine {
 /// Text mixing the scripts and characters the normalizer cares about.
 fn mixed_text() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "داعش", "الدولة", "الإسلامية", "ـ", "\u{064E}", "\u{0651}", "\u{06D6}", "\u{200D}",
-        "\u{202E}", "ٮ", "ٯ", "ی", "ک", "ہ", "ﻻ", "ﺩ", "٣", "۷", "ISIS", "ІЅІЅ", "l", "1", "da3esh",
-        "el", "#", "_", ".", " ", "\n", "🔫", "💣", "\u{FE0F}", "{weapon}", "{", "}", "@x", "t.me/",
-        "https://", "07701234567", "33.3,44.4", "°", "′", "الساعة", "فجراً", ":", "é", "ß", "İ",
-        "ẞ", "ǅ", "ﬁ", "Ａ", "𝐀", "\u{0300}", "ا", "ل", "لل", "ي", "ى", "ة", "ؤ", "ئ", "ء",
+        "داعش",
+        "الدولة",
+        "الإسلامية",
+        "ـ",
+        "\u{064E}",
+        "\u{0651}",
+        "\u{06D6}",
+        "\u{200D}",
+        "\u{202E}",
+        "ٮ",
+        "ٯ",
+        "ی",
+        "ک",
+        "ہ",
+        "ﻻ",
+        "ﺩ",
+        "٣",
+        "۷",
+        "ISIS",
+        "ІЅІЅ",
+        "l",
+        "1",
+        "da3esh",
+        "el",
+        "#",
+        "_",
+        ".",
+        " ",
+        "\n",
+        "🔫",
+        "💣",
+        "\u{FE0F}",
+        "{weapon}",
+        "{",
+        "}",
+        "@x",
+        "t.me/",
+        "https://",
+        "07701234567",
+        "33.3,44.4",
+        "°",
+        "′",
+        "الساعة",
+        "فجراً",
+        ":",
+        "é",
+        "ß",
+        "İ",
+        "ẞ",
+        "ǅ",
+        "ﬁ",
+        "Ａ",
+        "𝐀",
+        "\u{0300}",
+        "ا",
+        "ل",
+        "لل",
+        "ي",
+        "ى",
+        "ة",
+        "ؤ",
+        "ئ",
+        "ء",
     ]);
-    prop::collection::vec(prop_oneof![pieces.prop_map(String::from), any::<String>()], 0..24)
-        .prop_map(|v| v.concat())
+    prop::collection::vec(
+        prop_oneof![pieces.prop_map(String::from), any::<String>()],
+        0..24,
+    )
+    .prop_map(|v| v.concat())
 }
 
 fn check_spans(text: &str) {
     let k = keys(text, KeyOptions { all: true });
-    for kind in [KeyKind::Plain, KeyKind::Joined, KeyKind::Skeleton, KeyKind::Arabizi] {
+    for kind in [
+        KeyKind::Plain,
+        KeyKind::Joined,
+        KeyKind::Skeleton,
+        KeyKind::Arabizi,
+    ] {
         let Some(key) = k.get(kind) else { continue };
         let mut last_start = 0;
         for (i, c) in key.text.char_indices() {
             let (s, e) = key.original_span(i, i + c.len_utf8()).unwrap();
             assert!(s <= e, "{kind:?} span {s}..{e}");
-            assert!(text.is_char_boundary(s) && text.is_char_boundary(e), "{kind:?} {s}..{e}");
+            assert!(
+                text.is_char_boundary(s) && text.is_char_boundary(e),
+                "{kind:?} {s}..{e}"
+            );
             assert!(e <= text.len());
             assert!(s >= last_start, "{kind:?} spans go backwards");
             last_start = s;

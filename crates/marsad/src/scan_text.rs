@@ -60,7 +60,9 @@ pub fn engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
 fn parse_line(line: &str, n: u64) -> std::result::Result<(serde_json::Value, String), String> {
     let trimmed = line.trim_start();
     if trimmed.starts_with('{') {
-        if let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(line) {
+        if let Ok(serde_json::Value::Object(mut o)) =
+            serde_json::from_str::<serde_json::Value>(line)
+        {
             let id = o.remove("id").unwrap_or(serde_json::Value::from(n));
             return match o.remove("text") {
                 Some(serde_json::Value::String(t)) => Ok((id, t)),
@@ -118,7 +120,13 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
             }
             bad += 1;
             eprintln!("line {n}: longer than {MAX_LINE} bytes; not scanned");
-            write_json(&mut out, &ErrOut { id: n.into(), error: format!("line longer than {MAX_LINE} bytes") })?;
+            write_json(
+                &mut out,
+                &ErrOut {
+                    id: n.into(),
+                    error: format!("line longer than {MAX_LINE} bytes"),
+                },
+            )?;
             continue;
         }
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -131,12 +139,24 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
         match parse_line(&line, n) {
             Ok((id, text)) => {
                 let result = engine.scan(&text, opts);
-                write_json(&mut out, &Out { id, result: &result })?;
+                write_json(
+                    &mut out,
+                    &Out {
+                        id,
+                        result: &result,
+                    },
+                )?;
             }
             Err(reason) => {
                 bad += 1;
                 eprintln!("line {n}: {reason}");
-                write_json(&mut out, &ErrOut { id: n.into(), error: reason })?;
+                write_json(
+                    &mut out,
+                    &ErrOut {
+                        id: n.into(),
+                        error: reason,
+                    },
+                )?;
             }
         }
     }
