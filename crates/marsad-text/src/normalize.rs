@@ -44,6 +44,8 @@ pub(crate) struct Unit {
     kind: Kind,
     upper: bool,
     hashtag: bool,
+    /// The unit belongs to a word with Arabic letters (set by the homoglyph pass).
+    arabic_word: bool,
 }
 
 /// One character of a key and the original byte span it stands for.
@@ -279,6 +281,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                         kind: Kind::Token { first: i == 0 },
                         upper: false,
                         hashtag: false,
+                        arabic_word: false,
                     });
                 }
                 skip_to = tok_end;
@@ -313,6 +316,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 kind,
                 upper,
                 hashtag: in_hashtag,
+                arabic_word: false,
             });
             continue;
         }
@@ -332,6 +336,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                     kind: Kind::Token { first: i == 0 },
                     upper: false,
                     hashtag: false,
+                    arabic_word: false,
                 });
             }
             continue;
@@ -382,6 +387,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 kind,
                 upper,
                 hashtag: in_hashtag,
+                arabic_word: false,
             });
         }
     }
@@ -422,6 +428,11 @@ fn fold_homoglyph_words(units: &mut [Unit]) {
                 _ => {}
             }
             j += 1;
+        }
+        if arabic {
+            for u in &mut units[i..j] {
+                u.arabic_word = true;
+            }
         }
         if !arabic && other > 0 && (latin || mappable == other) {
             for u in &mut units[i..j] {
@@ -524,6 +535,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                 if let Some(pk) = prev_kind {
                     let after_token = matches!(pk, Kind::Token { .. });
                     let camel = u.hashtag
+                        && !u.arabic_word
                         && u.upper
                         && pk == Kind::Latin
                         && u.kind == Kind::Latin
