@@ -128,6 +128,9 @@ fn is_arabizi_digit(c: char) -> bool {
 /// Does this lower-case Latin word use Arabizi digits as letters (`da3esh`, `5ilafa`, `7ayat`)?
 /// Ordinals (`2nd`), units (`5g`, `3km`) and trailing numbers (`news23`) do not count.
 pub fn is_arabizi_digit_word(w: &str) -> bool {
+    if !w.bytes().any(|b| is_arabizi_digit(b as char)) {
+        return false;
+    }
     // Repeated digits (da333esh) are one letter drawn out.
     let mut squeezed = w.as_bytes().to_vec();
     squeezed.dedup_by(|a, b| a == b && a.is_ascii_digit());
@@ -391,6 +394,7 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         words.push(&plain[start..]);
     }
     let text_of = |w: &[KChar]| -> String { w.iter().map(|k| k.c).collect() };
+    let mut buf = String::with_capacity(32);
     let mut latin_words = 0u32;
     let (mut digit_words, mut common, mut english) = (0u32, 0u32, 0u32);
     let mut is_latin = vec![false; words.len()];
@@ -401,13 +405,15 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         {
             latin_words += 1;
             is_latin[i] = true;
-            let t = text_of(w);
-            if is_arabizi_digit_word(&t) {
+            buf.clear();
+            buf.extend(w.iter().map(|k| k.c));
+            let t = buf.as_str();
+            if is_arabizi_digit_word(t) {
                 digit_words += 1;
                 is_digit_word[i] = true;
-            } else if is_common_arabizi(&t) {
+            } else if is_common_arabizi(t) {
                 common += 1;
-            } else if is_english_word(&t) {
+            } else if is_english_word(t) {
                 english += 1;
             }
         }

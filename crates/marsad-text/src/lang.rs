@@ -75,7 +75,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         if c.is_ascii_alphabetic() {
             latin += 1;
         } else if ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{FB50}'..='\u{FEFF}').contains(&c) {
-            if c.is_alphabetic() {
+            if crate::chars::is_arabic_letter(c) || (c >= '\u{FB50}' && c.is_alphabetic()) {
                 arabic += 1;
                 if is_kurdish_letter(c) {
                     kurdish += 1;
@@ -86,7 +86,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         } else if matches!(c, 'ê' | 'î' | 'û' | 'ş' | 'ç' | 'Ê' | 'Î' | 'Û' | 'Ş' | 'Ç') {
             latin += 1;
             kurmanji += 1;
-        } else if c.is_alphabetic() && crate::chars::is_latin_letter(c) {
+        } else if crate::chars::is_latin_letter(c) {
             latin += 1;
         }
     }
@@ -97,7 +97,8 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         if kurdish >= 1 && kurdish * 50 >= arabic {
             return "ku";
         }
-        if persian == 0 {
+        // A stray ک or ی (some keyboards type them in Arabic) does not make a text Persian.
+        if persian < 2 || persian * 40 < arabic {
             return "ar";
         }
         return match arabic_script_detector().detect_language_of(head(text)) {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::arabizi::pattern_skeleton;
 use crate::chars::{is_arabic_letter, is_deleted, is_dotless_signal, rasm};
@@ -104,6 +104,7 @@ impl AutomatonBuilder {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&self.strings)?;
         Ok(Some(Automaton {
             ac,

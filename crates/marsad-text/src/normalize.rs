@@ -16,7 +16,7 @@
 
 use crate::arabizi;
 use crate::chars::{
-    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
+    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal, is_letter,
     is_latin_letter, latin_homoglyph, latin_skeleton, rasm, TOKEN_NAMES,
 };
 
@@ -89,9 +89,10 @@ pub struct Key {
 
 impl Key {
     pub(crate) fn from_kchars(chars: &[KChar]) -> Key {
-        let mut text = String::with_capacity(chars.len() * 2);
-        let mut starts = Vec::with_capacity(chars.len() * 2);
-        let mut ends = Vec::with_capacity(chars.len() * 2);
+        let bytes: usize = chars.iter().map(|k| k.c.len_utf8()).sum();
+        let mut text = String::with_capacity(bytes);
+        let mut starts = Vec::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(bytes);
         for k in chars {
             text.push(k.c);
             for _ in 0..k.c.len_utf8() {
@@ -179,16 +180,25 @@ pub struct KeyOptions {
 pub fn keys(text: &str, opts: KeyOptions) -> Keys {
     let (units, mut signals) = units(text);
     let plain = plain_chars(units, &mut signals);
-    let (joined, removed) = joined_chars(&plain);
-    signals.joined_removed = removed;
-    let joined = (removed > 0 || opts.all).then(|| Key::from_kchars(&joined));
+    let joined = if opts.all || may_join(&plain) {
+        let (joined, removed) = joined_chars(&plain);
+        signals.joined_removed = removed;
+        (removed > 0 || opts.all).then(|| Key::from_kchars(&joined))
+    } else {
+        None
+    };
     let want_skeleton = opts.all
         || signals.dotless_marks > 0
         || signals.dotless_style()
         || signals.mixed_latin_words > 0;
     let skeleton = want_skeleton.then(|| Key::from_kchars(&skeleton_chars(&plain)));
-    let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
-    let arabizi = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+    let (arabizi, az_words, latin_words) = if signals.latin_letters > 0 || opts.all {
+        let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
+        let key = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+        (key, az_words, latin_words)
+    } else {
+        (None, 0, 0)
+    };
     Keys {
         plain: Key::from_kchars(&plain),
         joined,
@@ -234,6 +244,43 @@ pub(crate) fn plain_kchars(text: &str) -> Vec<KChar> {
     plain_chars(units, &mut signals)
 }
 
+/// Everything the normalizer needs to know about one character of the Arabic block.
+#[derive(Debug, Clone, Copy)]
+struct ArabicInfo {
+    c: char,
+    kind: Kind,
+    deleted: bool,
+    dotless: bool,
+    /// A dotted letter, or ي/ئ as written (ى folds to ي but has no dots).
+    dotted: bool,
+}
+
+fn arabic_info(ch: char) -> ArabicInfo {
+    static TABLE: std::sync::OnceLock<Vec<ArabicInfo>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0x0600u32..=0x06FF)
+            .map(|u| {
+                let ch = char::from_u32(u).unwrap_or(' ');
+                let c = fold(ch);
+                let kind = classify(c);
+                let dotted = (kind == Kind::Arabic
+                    && crate::chars::has_dots(c)
+                    && c != 'ي')
+                    || ch == 'ي'
+                    || ch == 'ئ';
+                ArabicInfo {
+                    c: if matches!(kind, Kind::Sep { .. }) { ' ' } else { c },
+                    kind,
+                    deleted: is_deleted(ch),
+                    dotless: is_dotless_signal(ch),
+                    dotted,
+                }
+            })
+            .collect()
+    });
+    table[(ch as u32 - 0x0600) as usize]
+}
+
 fn classify(c: char) -> Kind {
     if is_arabic_letter(c) {
         Kind::Arabic
@@ -256,6 +303,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
     let mut in_hashtag = false;
     let mut decomposed: Vec<char> = Vec::with_capacity(4);
     let mut skip_to = 0usize;
+    let mut maksura_pending = false;
     for (s, ch) in text.char_indices() {
         if s < skip_to {
             continue;
@@ -289,6 +337,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
             }
         }
         if ch.is_ascii() {
+            maksura_pending = false;
             let (c, kind, upper) = if ch.is_ascii_alphabetic() {
                 (
                     ch.to_ascii_lowercase(),
@@ -320,12 +369,44 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
             });
             continue;
         }
+        if ('\u{0600}'..='\u{06FF}').contains(&ch) {
+            // The Arabic block (the hot path): one table lookup decides everything.
+            let info = arabic_info(ch);
+            if info.deleted {
+                if let Some(last) = out.last_mut() {
+                    last.end = end;
+                }
+                continue;
+            }
+            if maksura_pending && info.kind == Kind::Arabic {
+                signals.dotless_marks += 1;
+            }
+            maksura_pending = ch == 'ى';
+            signals.dotless_marks += u32::from(info.dotless);
+            signals.dotted_letters += u32::from(info.dotted);
+            match info.kind {
+                Kind::Arabic => signals.arabic_letters += 1,
+                Kind::Sep { ws: true } => in_hashtag = false,
+                _ => {}
+            }
+            out.push(Unit {
+                c: info.c,
+                start,
+                end,
+                kind: info.kind,
+                upper: false,
+                hashtag: in_hashtag,
+                arabic_word: false,
+            });
+            continue;
+        }
         if is_deleted(ch) {
             if let Some(last) = out.last_mut() {
                 last.end = end;
             }
             continue;
         }
+        maksura_pending = false;
         if let Some(name) = emoji_token(ch) {
             let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
             for (i, c) in token.enumerate() {
@@ -389,17 +470,6 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 hashtag: in_hashtag,
                 arabic_word: false,
             });
-        }
-    }
-    // ى inside a word is dotless writing of ي (ى is only ever final in normal spelling).
-    for (i, ch) in text.char_indices() {
-        if ch == 'ى' {
-            let next = text[i + ch.len_utf8()..].chars().find(|c| !is_deleted(*c));
-            if next.is_some_and(is_arabic_letter) {
-                signals.dotless_marks += 1;
-            }
-        } else if ch == 'ي' || ch == 'ئ' {
-            signals.dotted_letters += 1;
         }
     }
     (out, signals)
@@ -606,6 +676,29 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
     out
 }
 
+/// Can the joined key differ from the plain one: is there a separator without white space, or
+/// two single-character words in a row?
+fn may_join(plain: &[KChar]) -> bool {
+    let mut word_len = 0usize;
+    let mut prev_single = false;
+    for k in plain {
+        if k.c == ' ' {
+            if !k.ws {
+                return true;
+            }
+            let single = word_len == 1;
+            if single && prev_single {
+                return true;
+            }
+            prev_single = single;
+            word_len = 0;
+        } else {
+            word_len += 1;
+        }
+    }
+    word_len == 1 && prev_single
+}
+
 /// Word lengths (in chars) and kinds of the plain key, for the joined key's rule.
 fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
     let mut words = Vec::new();
@@ -625,7 +718,7 @@ fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
 }
 
 fn is_letter_word(w: &[KChar]) -> bool {
-    w.iter().all(|k| k.c.is_alphabetic()) && !w.first().is_some_and(|k| k.c == '{')
+    w.iter().all(|k| is_letter(k.c)) && !w.first().is_some_and(|k| k.c == '{')
 }
 
 /// The joined key: spaces removed inside runs of single letters (`د ا ع ش`), and
@@ -643,6 +736,9 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
         }
         let wa = &plain[a.0..a.1];
         let wb = &plain[b.0..b.1];
+        if plain[sep].ws && (wa.len() != 1 || wb.len() != 1) {
+            continue;
+        }
         if !is_letter_word(wa) || !is_letter_word(wb) {
             continue;
         }
@@ -671,7 +767,7 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
                 usize::MAX
             } else if is_arabic_letter(k.c) {
                 2
-            } else if k.c.is_alphabetic() {
+            } else if is_letter(k.c) {
                 3
             } else {
                 usize::MAX
