@@ -80,14 +80,67 @@ struct Patterns {
 }
 
 const PERIOD_WORDS: &[&str] = &[
-    "الفجر", "الصبح", "الظهر", "العصر", "المغرب", "العشاء", "الغروب", "الشروق", "الليل", "الصفر",
-    "midnight", "dawn", "dark", "zero", "fajr", "isha", "maghrib", "night",
+    "الفجر",
+    "الصبح",
+    "الظهر",
+    "العصر",
+    "المغرب",
+    "العشاء",
+    "الغروب",
+    "الشروق",
+    "الليل",
+    "الصفر",
+    "midnight",
+    "dawn",
+    "dark",
+    "zero",
+    "fajr",
+    "isha",
+    "maghrib",
+    "night",
 ];
 const MONTH_WORDS: &[&str] = &[
-    "كانون", "تشرين", "شباط", "اذار", "آذار", "نيسان", "ايار", "أيار", "حزيران", "تموز", "اب", "آب",
-    "ايلول", "أيلول", "يناير", "فبراير", "مارس", "ابريل", "أبريل", "مايو", "يونيو", "يوليو", "اغسطس",
-    "أغسطس", "سبتمبر", "اكتوبر", "أكتوبر", "نوفمبر", "ديسمبر", "jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    "كانون",
+    "تشرين",
+    "شباط",
+    "اذار",
+    "آذار",
+    "نيسان",
+    "ايار",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "اب",
+    "آب",
+    "ايلول",
+    "أيلول",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "ابريل",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "اغسطس",
+    "أغسطس",
+    "سبتمبر",
+    "اكتوبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
 ];
 
 fn is_any_digit(c: char) -> bool {
@@ -557,7 +610,10 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
         .any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
     if digits {
         let numeric = feat.date_sep;
-        for c in p.date_numeric.captures_iter(if numeric { text } else { "" }) {
+        for c in p
+            .date_numeric
+            .captures_iter(if numeric { text } else { "" })
+        {
             let Some(m) = c.get(1) else { continue };
             if out
                 .coordinates

@@ -16,8 +16,8 @@
 
 use crate::arabizi;
 use crate::chars::{
-    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal, is_letter,
-    is_latin_letter, latin_homoglyph, latin_skeleton, rasm, TOKEN_NAMES,
+    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
+    is_latin_letter, is_letter, latin_homoglyph, latin_skeleton, rasm, TOKEN_NAMES,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +210,12 @@ pub fn keys(text: &str, opts: KeyOptions) -> Keys {
     }
 }
 
+/// The plain (match) key of a text with its offset map (no other key is computed).
+pub fn plain_key(text: &str) -> Key {
+    let (units, mut signals) = units(text);
+    Key::from_kchars(&plain_chars(units, &mut signals))
+}
+
 /// The plain (match) key of a text, as a string: what lexicon terms are normalized with.
 pub fn match_key(text: &str) -> String {
     let (units, mut signals) = units(text);
@@ -263,13 +269,15 @@ fn arabic_info(ch: char) -> ArabicInfo {
                 let ch = char::from_u32(u).unwrap_or(' ');
                 let c = fold(ch);
                 let kind = classify(c);
-                let dotted = (kind == Kind::Arabic
-                    && crate::chars::has_dots(c)
-                    && c != 'ي')
+                let dotted = (kind == Kind::Arabic && crate::chars::has_dots(c) && c != 'ي')
                     || ch == 'ي'
                     || ch == 'ئ';
                 ArabicInfo {
-                    c: if matches!(kind, Kind::Sep { .. }) { ' ' } else { c },
+                    c: if matches!(kind, Kind::Sep { .. }) {
+                        ' '
+                    } else {
+                        c
+                    },
                     kind,
                     deleted: is_deleted(ch),
                     dotless: is_dotless_signal(ch),

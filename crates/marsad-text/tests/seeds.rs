@@ -27,13 +27,19 @@ fn seed_articles_read_as_reporting() {
     let mut daesh_seen = 0;
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
-        let mut units: Vec<&str> = text.split("\n\n").filter(|p| !p.trim().is_empty()).collect();
+        let mut units: Vec<&str> = text
+            .split("\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .collect();
         units.push(&text);
         for unit in units {
             let r = engine.scan(unit, ScanOptions::default());
             for m in &r.matches {
                 assert!(
-                    !matches!(m.category.as_str(), "incitement" | "recruitment" | "weapons_sale"),
+                    !matches!(
+                        m.category.as_str(),
+                        "incitement" | "recruitment" | "weapons_sale"
+                    ),
                     "{}: {} match {:?} ({}) in {unit:?}",
                     f.display(),
                     m.category,
@@ -49,9 +55,17 @@ fn seed_articles_read_as_reporting() {
                     );
                 }
             }
-            assert_ne!(r.stance, Stance::Supporter, "{}: reads as supporter: {unit:?}", f.display());
+            assert_ne!(
+                r.stance,
+                Stance::Supporter,
+                "{}: reads as supporter: {unit:?}",
+                f.display()
+            );
             assert_eq!(r.lang, "ar");
         }
     }
-    assert!(daesh_seen > 0, "the seeds name داعش; the engine must see it");
+    assert!(
+        daesh_seen > 0,
+        "the seeds name داعش; the engine must see it"
+    );
 }
