@@ -1,0 +1,15 @@
+//! # marsad-media: is this picture one we already know?
+//!
+//! PDQ perceptual hashing (Meta's algorithm, bit-compatible with the C++ reference on the same
+//! pixels), named hash banks with labels, an exact multi-index Hamming search, EXIF/GPS
+//! metadata, and video frame hashing (vPDQ-style) through `ffmpeg`.
+
+pub mod decode;
+pub mod error;
+pub mod hash;
+pub mod pdq;
+
+pub use decode::{DecodeLimits, ImageHasher};
+pub use error::{MediaError, Result};
+pub use hash::Hash256;
+pub use pdq::{Dihedral, HashQuality, PdqHasher};
