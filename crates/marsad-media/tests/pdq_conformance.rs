@@ -97,9 +97,14 @@ fn hashes_agree_with_every_published_reference() {
         *hist.entry(d).or_default() += 1;
         by_impl.entry(imp).or_default().push(d);
         checked += 1;
-        // Where every decoder gives the same pixels (baseline grey-ish JPEGs), bit-identical.
-        if rel.ends_with("small.jpg") || rel.ends_with("wee.jpg") {
+        // small.jpg decodes to the same pixels everywhere: bit-identical to every reference.
+        // (wee.jpg, a 34x42 progressive JPEG, decodes 2 bits apart with zune-jpeg and with
+        // jpeg-decoder alike; libjpeg-turbo's progressive rounding differs from both.)
+        if rel.ends_with("small.jpg") {
             assert_eq!(got.hash, *expected, "{imp} {rel}");
+        }
+        if rel.ends_with("wee.jpg") {
+            assert!(d <= 2, "{imp} {rel}: {d}");
         }
         // The pure-Python port's own test allows 16 bits: its float64 arithmetic puts its
         // published values up to 10 bits from the C++ reference on the same file.
