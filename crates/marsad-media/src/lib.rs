@@ -7,9 +7,11 @@
 pub mod decode;
 pub mod error;
 pub mod hash;
+pub mod index;
 pub mod pdq;
 
 pub use decode::{DecodeLimits, ImageHasher};
 pub use error::{MediaError, Result};
 pub use hash::Hash256;
+pub use index::{HashIndex, Hit};
 pub use pdq::{Dihedral, HashQuality, PdqHasher};
