@@ -4,10 +4,12 @@
 //! pixels), named hash banks with labels, an exact multi-index Hamming search, EXIF/GPS
 //! metadata, and video frame hashing (vPDQ-style) through `ffmpeg`.
 
+pub mod bank;
 pub mod decode;
 pub mod error;
 pub mod hash;
 pub mod index;
+pub mod matcher;
 pub mod pdq;
 
 pub use decode::{DecodeLimits, ImageHasher};
@@ -15,3 +17,5 @@ pub use error::{MediaError, Result};
 pub use hash::Hash256;
 pub use index::{HashIndex, Hit};
 pub use pdq::{Dihedral, HashQuality, PdqHasher};
+pub use bank::{BankEntry, BankFormat, BankMeta, Banks, EntryDefaults, ImportReport};
+pub use matcher::{BankMatch, MatchOutcome, Matcher, DEFAULT_MAX_DISTANCE};
