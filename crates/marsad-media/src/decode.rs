@@ -125,6 +125,12 @@ pub fn decode_bytes(bytes: &[u8], name: &Path, limits: &DecodeLimits) -> Result<
             path: name.to_path_buf(),
         });
     }
+    if reader.format() == Some(image::ImageFormat::Jpeg) && jpeg_is_truncated(bytes) {
+        return Err(MediaError::Decode {
+            path: name.to_path_buf(),
+            reason: "JPEG is truncated (no end-of-image marker after the last scan)".into(),
+        });
+    }
     let mut reader = reader;
     let mut il = image::Limits::default();
     // Allocation cap: the RGBA16 worst case of the pixel limit, plus slack for decoders.
@@ -153,6 +159,18 @@ pub fn decode_bytes(bytes: &[u8], name: &Path, limits: &DecodeLimits) -> Result<
         });
     }
     Ok(img)
+}
+
+/// A JPEG whose last scan (SOS, `FF DA`) is not followed by an end-of-image marker
+/// (`FF D9`) was cut off: decoders would fill the missing part with grey and hash it.
+/// Inside entropy-coded data `FF` is always stuffed, so `FF D9` there is the real EOI; an
+/// embedded EXIF thumbnail's markers come before the main image's scans.
+fn jpeg_is_truncated(bytes: &[u8]) -> bool {
+    let last_sos = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_sos {
+        None => true,
+        Some(i) => !bytes[i..].windows(2).any(|w| w == [0xFF, 0xD9]),
+    }
 }
 
 fn decode_err(path: &Path, e: image::ImageError) -> MediaError {

@@ -7,6 +7,7 @@
 pub mod bank;
 pub mod decode;
 pub mod error;
+pub mod exif;
 pub mod hash;
 pub mod index;
 pub mod matcher;

@@ -1,7 +1,9 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
+mod bank;
 mod demo;
 mod import;
+mod media;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -70,6 +72,20 @@ enum Command {
     },
     /// Generate the demo dataset (and, without --generate, import it into the workspace).
     Demo(DemoArgs),
+    /// PDQ hashes of image files (Meta's `hash,quality,path` lines by default).
+    Hash(media::HashArgs),
+    /// Match image files against the hash banks (JSON lines: best matches and distances).
+    Match(media::MatchArgs),
+    /// Hash banks: create, import, export, list, disable, enable.
+    Bank {
+        #[command(subcommand)]
+        cmd: bank::BankCmd,
+    },
+    /// Media metadata (EXIF/GPS).
+    Media {
+        #[command(subcommand)]
+        cmd: media::MediaCmd,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +232,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
+        Command::Hash(args) => media::hash(args),
+        Command::Match(args) => media::match_files(&ws.root, args),
+        Command::Bank { cmd } => bank::run(&ws.root, cmd),
+        Command::Media { cmd } => media::media(cmd),
     }
 }
 
