@@ -65,7 +65,8 @@ fn main() {
     }
     let brute_qps = sample as f64 / t3.elapsed().as_secs_f64() / 2.0; // ~half the time is brute force
 
-    let dir = tempfile::tempdir_in(std::env::var("MARSAD_BENCH_DIR").unwrap_or("/tmp".into())).unwrap();
+    let dir =
+        tempfile::tempdir_in(std::env::var("MARSAD_BENCH_DIR").unwrap_or("/tmp".into())).unwrap();
     let path = dir.path().join("bench.mih");
     let t4 = Instant::now();
     ix.save(&path).unwrap();
@@ -91,7 +92,10 @@ fn main() {
     println!("  queries/s/core  {qps:.0} ({queries_n} queries in {q_s:.2} s)");
     println!("  recall          {found}/{queries_n} planted near-duplicates found");
     println!("  exact           {sample} sampled queries identical to brute force (brute force ~{brute_qps:.1} queries/s)");
-    println!("  memory          {bph:.1} bytes/hash in RAM; file {file_bytes} bytes ({:.1} bytes/hash)", file_bytes as f64 / total as f64);
+    println!(
+        "  memory          {bph:.1} bytes/hash in RAM; file {file_bytes} bytes ({:.1} bytes/hash)",
+        file_bytes as f64 / total as f64
+    );
     println!("  save            {save_s:.2} s");
     println!("  load            {load_s:.2} s");
     assert_eq!(found, queries_n, "recall must be 100%");

@@ -254,11 +254,14 @@ impl Banks {
                 reason: e.to_string(),
             })?;
             let get = |k: usize| row.get(k).unwrap_or("").to_string();
-            let hash = get(0).parse().map_err(|e: crate::hash::ParseHashError| MediaError::Record {
-                path: p.clone(),
-                line,
-                reason: format!("hash: {e}"),
-            })?;
+            let hash =
+                get(0)
+                    .parse()
+                    .map_err(|e: crate::hash::ParseHashError| MediaError::Record {
+                        path: p.clone(),
+                        line,
+                        reason: format!("hash: {e}"),
+                    })?;
             out.push(BankEntry {
                 hash,
                 quality: get(1).parse().ok(),
@@ -397,7 +400,12 @@ impl Banks {
             }
         }
         w.flush().map_err(|e| MediaError::io(&csv_path, e))?;
-        tracing::info!(bank = name, imported = report.imported, rejected = report.rejected, "bank import");
+        tracing::info!(
+            bank = name,
+            imported = report.imported,
+            rejected = report.rejected,
+            "bank import"
+        );
         Ok(report)
     }
 
@@ -409,13 +417,32 @@ impl Banks {
             path: PathBuf::from("<output>"),
             reason: e.to_string(),
         };
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(out);
         match format {
             BankFormat::Csv => w
-                .write_record(["hash", "quality", "label", "group", "content_type", "source", "added_at"])
+                .write_record([
+                    "hash",
+                    "quality",
+                    "label",
+                    "group",
+                    "content_type",
+                    "source",
+                    "added_at",
+                ])
                 .map_err(io)?,
             BankFormat::ThreatExchange => w
-                .write_record(["signal_type", "signal_value", "quality", "label", "group", "content_type", "source", "added_at"])
+                .write_record([
+                    "signal_type",
+                    "signal_value",
+                    "quality",
+                    "label",
+                    "group",
+                    "content_type",
+                    "source",
+                    "added_at",
+                ])
                 .map_err(io)?,
             BankFormat::Pdq => {}
         }
@@ -429,7 +456,16 @@ impl Banks {
                     .map_err(io)?,
                 BankFormat::Pdq => w.write_record([&h, &q, &e.label]).map_err(io)?,
                 BankFormat::ThreatExchange => w
-                    .write_record(["pdq", &h, &q, &e.label, &e.group, &e.content_type, &e.source, &at])
+                    .write_record([
+                        "pdq",
+                        &h,
+                        &q,
+                        &e.label,
+                        &e.group,
+                        &e.content_type,
+                        &e.source,
+                        &at,
+                    ])
                     .map_err(io)?,
             }
         }
@@ -475,7 +511,10 @@ impl Banks {
     }
 }
 
-fn parse_pdq_line(line: &str, line_no: u64) -> std::result::Result<Option<BankEntry>, ImportReject> {
+fn parse_pdq_line(
+    line: &str,
+    line_no: u64,
+) -> std::result::Result<Option<BankEntry>, ImportReject> {
     let mut f = line.splitn(3, ',');
     let h = f.next().unwrap_or("").trim();
     let hash: Hash256 = h.parse().map_err(|e| ImportReject {
@@ -543,18 +582,39 @@ impl Columns {
             kind,
             quality: find(&["quality"]),
             label: find(&["label", "tags", "description", "labels"]),
-            group: find(&["group", "owner", "privacy_group", "collab", "bank", "organisation", "organization"]),
+            group: find(&[
+                "group",
+                "owner",
+                "privacy_group",
+                "collab",
+                "bank",
+                "organisation",
+                "organization",
+            ]),
             content_type: find(&["content_type", "content type", "category"]),
             source: find(&["source", "path", "id", "content_id", "url"]),
-            added_at: find(&["added_at", "added_on", "created_at", "creation_time", "updated_at"]),
+            added_at: find(&[
+                "added_at",
+                "added_on",
+                "created_at",
+                "creation_time",
+                "updated_at",
+            ]),
         })
     }
 
-    fn entry(&self, row: &csv::StringRecord, line: u64) -> std::result::Result<Option<BankEntry>, ImportReject> {
+    fn entry(
+        &self,
+        row: &csv::StringRecord,
+        line: u64,
+    ) -> std::result::Result<Option<BankEntry>, ImportReject> {
         let get = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_string();
         if let Some(k) = self.kind {
             let t = get(Some(k)).to_ascii_lowercase();
-            if !matches!(t.as_str(), "pdq" | "hash_pdq" | "photo_pdq" | "pdqsignal" | "pdq_signal") {
+            if !matches!(
+                t.as_str(),
+                "pdq" | "hash_pdq" | "photo_pdq" | "pdqsignal" | "pdq_signal"
+            ) {
                 return Ok(None);
             }
         }

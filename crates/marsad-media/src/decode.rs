@@ -100,7 +100,11 @@ pub fn decode_file(path: &Path, limits: &DecodeLimits) -> Result<DynamicImage> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     File::open(path)
-        .and_then(|f| BufReader::new(f).take(limits.max_bytes + 1).read_to_end(&mut bytes))
+        .and_then(|f| {
+            BufReader::new(f)
+                .take(limits.max_bytes + 1)
+                .read_to_end(&mut bytes)
+        })
         .map_err(|e| MediaError::io(path, e))?;
     if is_heif(&bytes) {
         return decode_heif(path, limits);
@@ -148,7 +152,9 @@ pub fn decode_bytes(bytes: &[u8], name: &Path, limits: &DecodeLimits) -> Result<
             limit: limits.max_pixels,
         });
     }
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(|e| decode_err(name, e))?;
     img.apply_orientation(orientation);
     if img.width() < 5 || img.height() < 5 {
@@ -202,9 +208,11 @@ fn decode_heif(path: &Path, limits: &DecodeLimits) -> Result<DynamicImage> {
     let out: PathBuf = dir.path().join("frame.png");
     let status = Command::new("heif-convert").arg(path).arg(&out).output();
     match status {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(MediaError::HeifConverterMissing {
-            path: path.to_path_buf(),
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(MediaError::HeifConverterMissing {
+                path: path.to_path_buf(),
+            })
+        }
         Err(e) => Err(MediaError::io(path, e)),
         Ok(o) if !o.status.success() => Err(MediaError::Tool {
             path: path.to_path_buf(),

@@ -12,7 +12,11 @@ pub enum MediaError {
         source: std::io::Error,
     },
     #[error("{path}: file is {bytes} bytes, over the limit of {limit} bytes (decompression-bomb guard; raise --max-bytes to allow)")]
-    TooManyBytes { path: PathBuf, bytes: u64, limit: u64 },
+    TooManyBytes {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
     #[error("{path}: image is {width}x{height} = {pixels} pixels, over the limit of {limit} pixels (decompression-bomb guard; raise --max-pixels to allow)")]
     TooManyPixels {
         path: PathBuf,
@@ -34,7 +38,11 @@ pub enum MediaError {
         reason: String,
     },
     #[error("{path}: image is {width}x{height}; PDQ needs at least 5x5 pixels")]
-    TooSmall { path: PathBuf, width: u32, height: u32 },
+    TooSmall {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+    },
     #[error("{path}: {reason}")]
     Format { path: PathBuf, reason: String },
     #[error("{path}, line {line}: {reason}")]
@@ -47,7 +55,9 @@ pub enum MediaError {
     NoSuchBank(String),
     #[error("bank {0:?} already exists")]
     BankExists(String),
-    #[error("invalid bank name {0:?}: use letters, digits, '-', '_' and '.' (not starting with '.')")]
+    #[error(
+        "invalid bank name {0:?}: use letters, digits, '-', '_' and '.' (not starting with '.')"
+    )]
     BankName(String),
 }
 

@@ -62,12 +62,18 @@ fn has_known_container(path: &Path) -> bool {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    matches!(ext.as_str(), "jpg" | "jpeg" | "tif" | "tiff" | "heic" | "heif")
+    matches!(
+        ext.as_str(),
+        "jpg" | "jpeg" | "tif" | "tiff" | "heic" | "heif"
+    )
 }
 
 /// Read metadata from a raw EXIF/TIFF block.
 pub fn read_raw(bytes: Vec<u8>) -> Option<MediaMetadata> {
-    exif::Reader::new().read_raw(bytes).ok().map(|e| from_exif(&e))
+    exif::Reader::new()
+        .read_raw(bytes)
+        .ok()
+        .map(|e| from_exif(&e))
 }
 
 fn text(ex: &exif::Exif, tag: Tag) -> Option<String> {
@@ -76,7 +82,12 @@ fn text(ex: &exif::Exif, tag: Tag) -> Option<String> {
         Value::Ascii(parts) => {
             let s: String = parts
                 .iter()
-                .map(|p| String::from_utf8_lossy(p).trim_end_matches('\0').trim().to_string())
+                .map(|p| {
+                    String::from_utf8_lossy(p)
+                        .trim_end_matches('\0')
+                        .trim()
+                        .to_string()
+                })
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ");

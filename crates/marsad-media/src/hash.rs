@@ -108,7 +108,9 @@ impl FromStr for Hash256 {
         }
         let mut words = [0u64; 4];
         for (i, w) in words.iter_mut().enumerate() {
-            let part = s.get(i * 16..i * 16 + 16).ok_or(ParseHashError::Digit(i * 16))?;
+            let part = s
+                .get(i * 16..i * 16 + 16)
+                .ok_or(ParseHashError::Digit(i * 16))?;
             if let Some(p) = part.bytes().position(|c| !c.is_ascii_hexdigit()) {
                 return Err(ParseHashError::Digit(i * 16 + p));
             }

@@ -211,7 +211,8 @@ impl HashIndex {
             let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
             let io = |e| MediaError::io(path, e);
             w.write_all(MAGIC).map_err(io)?;
-            w.write_all(&(self.hashes.len() as u64).to_le_bytes()).map_err(io)?;
+            w.write_all(&(self.hashes.len() as u64).to_le_bytes())
+                .map_err(io)?;
             for h in &self.hashes {
                 for word in h {
                     w.write_all(&word.to_le_bytes()).map_err(io)?;
@@ -252,7 +253,9 @@ impl HashIndex {
             + (CHUNKS as u64 * (BUCKETS as u64 + 1) + CHUNKS as u64 * n) * 4
             + CHUNKS as u64 * n * 2;
         if n > u64::from(u32::MAX) || expect != file_len {
-            return Err(bad(&format!("{n} hashes need {expect} bytes, file has {file_len}")));
+            return Err(bad(&format!(
+                "{n} hashes need {expect} bytes, file has {file_len}"
+            )));
         }
         let n = n as usize;
         let mut buf = vec![0u8; 1 << 20];
@@ -260,7 +263,8 @@ impl HashIndex {
         let mut remaining = n * 32;
         while remaining > 0 {
             let len = remaining.min(buf.len());
-            r.read_exact(&mut buf[..len]).map_err(|e| MediaError::io(path, e))?;
+            r.read_exact(&mut buf[..len])
+                .map_err(|e| MediaError::io(path, e))?;
             for c in buf[..len].chunks_exact(32) {
                 let mut h = [0u64; 4];
                 for (k, w) in h.iter_mut().enumerate() {
@@ -272,21 +276,23 @@ impl HashIndex {
             }
             remaining -= len;
         }
-        let read_u32s = |r: &mut BufReader<File>, count: usize, buf: &mut [u8]| -> Result<Vec<u32>> {
-            let mut v = Vec::with_capacity(count);
-            let mut remaining = count * 4;
-            while remaining > 0 {
-                let len = remaining.min(buf.len());
-                r.read_exact(&mut buf[..len]).map_err(|e| MediaError::io(path, e))?;
-                v.extend(
-                    buf[..len]
-                        .chunks_exact(4)
-                        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-                );
-                remaining -= len;
-            }
-            Ok(v)
-        };
+        let read_u32s =
+            |r: &mut BufReader<File>, count: usize, buf: &mut [u8]| -> Result<Vec<u32>> {
+                let mut v = Vec::with_capacity(count);
+                let mut remaining = count * 4;
+                while remaining > 0 {
+                    let len = remaining.min(buf.len());
+                    r.read_exact(&mut buf[..len])
+                        .map_err(|e| MediaError::io(path, e))?;
+                    v.extend(
+                        buf[..len]
+                            .chunks_exact(4)
+                            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+                    );
+                    remaining -= len;
+                }
+                Ok(v)
+            };
         let offsets = read_u32s(&mut r, CHUNKS * (BUCKETS + 1), &mut buf)?;
         let ids = read_u32s(&mut r, CHUNKS * n, &mut buf)?;
         let mut partners = Vec::with_capacity(CHUNKS * n);
@@ -347,7 +353,8 @@ mod tests {
     fn save_and_load_round_trip_and_reject_garbage() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ix.mih");
-        let mut ix = HashIndex::from_hashes((0..100u64).map(|i| h([i, i * 7, !i, i << 3])).collect());
+        let mut ix =
+            HashIndex::from_hashes((0..100u64).map(|i| h([i, i * 7, !i, i << 3])).collect());
         ix.add(h([9, 9, 9, 9]));
         ix.save(&p).unwrap();
         let back = HashIndex::load(&p).unwrap();
@@ -355,6 +362,9 @@ mod tests {
         let q = h([9, 9, 9, 8]);
         assert_eq!(back.search(&q, 31), ix.brute_force(&q, 31));
         std::fs::write(&p, b"garbage").unwrap();
-        assert!(matches!(HashIndex::load(&p), Err(MediaError::Format { .. })));
+        assert!(matches!(
+            HashIndex::load(&p),
+            Err(MediaError::Format { .. })
+        ));
     }
 }

@@ -13,10 +13,10 @@ pub mod index;
 pub mod matcher;
 pub mod pdq;
 
+pub use bank::{BankEntry, BankFormat, BankMeta, Banks, EntryDefaults, ImportReport};
 pub use decode::{DecodeLimits, ImageHasher};
 pub use error::{MediaError, Result};
 pub use hash::Hash256;
 pub use index::{HashIndex, Hit};
-pub use pdq::{Dihedral, HashQuality, PdqHasher};
-pub use bank::{BankEntry, BankFormat, BankMeta, Banks, EntryDefaults, ImportReport};
 pub use matcher::{BankMatch, MatchOutcome, Matcher, DEFAULT_MAX_DISTANCE};
+pub use pdq::{Dihedral, HashQuality, PdqHasher};

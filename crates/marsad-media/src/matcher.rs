@@ -50,7 +50,9 @@ impl Matcher {
             if !meta.enabled {
                 return Err(MediaError::Format {
                     path: n.into(),
-                    reason: format!("bank {n:?} is disabled (enable it with `marsad bank enable {n}`)"),
+                    reason: format!(
+                        "bank {n:?} is disabled (enable it with `marsad bank enable {n}`)"
+                    ),
                 });
             }
         }

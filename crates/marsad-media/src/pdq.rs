@@ -144,6 +144,7 @@ impl PdqHasher {
     }
 
     /// Filter, decimate and transform: the 16x16 DCT block and the quality.
+    #[allow(clippy::needless_range_loop)] // index loops mirror the reference's summation order
     fn dct16(
         &mut self,
         luma: &mut [f32],
@@ -196,11 +197,12 @@ impl PdqHasher {
 }
 
 fn jarosz_window(old: usize, new: usize) -> usize {
-    (old + 2 * new - 1) / (2 * new)
+    old.div_ceil(2 * new)
 }
 
 /// Quality: the sum of quantised absolute gradients of the 64x64 block, over 90, capped at 100
 /// (integer arithmetic as in the reference).
+#[allow(clippy::needless_range_loop)]
 fn quality_metric(b: &[[f32; 64]; 64]) -> u8 {
     let mut sum: i64 = 0;
     for i in 0..63 {

@@ -19,7 +19,9 @@ fn near(h: &str, bits: usize) -> Hash256 {
 fn formats_round_trip_rejects_and_matching() {
     let ws = tempfile::tempdir().unwrap();
     let banks = Banks::new(ws.path());
-    banks.create("isis-media", "known propaganda", false).unwrap();
+    banks
+        .create("isis-media", "known propaganda", false)
+        .unwrap();
     assert!(banks.create("isis-media", "", false).is_err());
     assert!(banks.create("../x", "", false).is_err());
 
@@ -30,19 +32,44 @@ fn formats_round_trip_rejects_and_matching() {
         format!("label,hash,group,content_type,quality\nflag,{A},outlet-a,flag,90\nlogo,{B},outlet-b,logo,\nbad,xyz,,,\nq,{C},,,101\n"),
     )
     .unwrap();
-    let r = banks.import("isis-media", &csv, BankFormat::Csv, &EntryDefaults::default()).unwrap();
+    let r = banks
+        .import(
+            "isis-media",
+            &csv,
+            BankFormat::Csv,
+            &EntryDefaults::default(),
+        )
+        .unwrap();
     assert_eq!((r.read, r.imported, r.rejected), (4, 2, 2));
     assert_eq!(r.rejects[0].line, 4);
     assert_eq!(r.rejects[0].field, "hash");
     assert_eq!(r.rejects[1].field, "quality");
     // Idempotent.
-    let r2 = banks.import("isis-media", &csv, BankFormat::Csv, &EntryDefaults::default()).unwrap();
+    let r2 = banks
+        .import(
+            "isis-media",
+            &csv,
+            BankFormat::Csv,
+            &EntryDefaults::default(),
+        )
+        .unwrap();
     assert_eq!((r2.imported, r2.duplicates), (0, 2));
 
     // Meta pdq-photo-hasher lines.
     let pdq = ws.path().join("in.pdq");
-    std::fs::write(&pdq, format!("{C},100,/photos/leader.jpg\nnot-a-hash,1,x\n")).unwrap();
-    let r = banks.import("isis-media", &pdq, BankFormat::Pdq, &EntryDefaults::default()).unwrap();
+    std::fs::write(
+        &pdq,
+        format!("{C},100,/photos/leader.jpg\nnot-a-hash,1,x\n"),
+    )
+    .unwrap();
+    let r = banks
+        .import(
+            "isis-media",
+            &pdq,
+            BankFormat::Pdq,
+            &EntryDefaults::default(),
+        )
+        .unwrap();
     assert_eq!((r.imported, r.rejected), (1, 1));
 
     // ThreatExchange / HMA: only PDQ rows.
@@ -53,26 +80,60 @@ fn formats_round_trip_rejects_and_matching() {
     )
     .unwrap();
     banks.create("te", "", false).unwrap();
-    let r = banks.import("te", &te, BankFormat::ThreatExchange, &EntryDefaults::default()).unwrap();
+    let r = banks
+        .import(
+            "te",
+            &te,
+            BankFormat::ThreatExchange,
+            &EntryDefaults::default(),
+        )
+        .unwrap();
     assert_eq!((r.imported, r.skipped), (1, 1));
 
     // Export -> import into a new bank gives the same entries.
     let mut out = Vec::new();
-    assert_eq!(banks.export("isis-media", BankFormat::Csv, &mut out).unwrap(), 3);
+    assert_eq!(
+        banks
+            .export("isis-media", BankFormat::Csv, &mut out)
+            .unwrap(),
+        3
+    );
     let exported = ws.path().join("export.csv");
     std::fs::write(&exported, &out).unwrap();
     banks.create("copy", "", false).unwrap();
-    banks.import("copy", &exported, BankFormat::Csv, &EntryDefaults::default()).unwrap();
-    assert_eq!(banks.entries("copy").unwrap(), banks.entries("isis-media").unwrap());
+    banks
+        .import(
+            "copy",
+            &exported,
+            BankFormat::Csv,
+            &EntryDefaults::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        banks.entries("copy").unwrap(),
+        banks.entries("isis-media").unwrap()
+    );
     for fmt in [BankFormat::Pdq, BankFormat::ThreatExchange] {
         let mut out = Vec::new();
         banks.export("isis-media", fmt, &mut out).unwrap();
         let p = ws.path().join("x.out");
         std::fs::write(&p, &out).unwrap();
         banks.create("rt", "", false).unwrap();
-        banks.import("rt", &p, fmt, &EntryDefaults::default()).unwrap();
-        let a: Vec<_> = banks.entries("rt").unwrap().iter().map(|e| (e.hash, e.quality)).collect();
-        let b: Vec<_> = banks.entries("isis-media").unwrap().iter().map(|e| (e.hash, e.quality)).collect();
+        banks
+            .import("rt", &p, fmt, &EntryDefaults::default())
+            .unwrap();
+        let a: Vec<_> = banks
+            .entries("rt")
+            .unwrap()
+            .iter()
+            .map(|e| (e.hash, e.quality))
+            .collect();
+        let b: Vec<_> = banks
+            .entries("isis-media")
+            .unwrap()
+            .iter()
+            .map(|e| (e.hash, e.quality))
+            .collect();
         assert_eq!(a, b);
         std::fs::remove_dir_all(ws.path().join("banks/rt")).unwrap();
     }
@@ -92,7 +153,12 @@ fn formats_round_trip_rejects_and_matching() {
     // Disabled bank: not matched; naming it explicitly is an error.
     banks.set_enabled("copy", false).unwrap();
     let m = Matcher::load(&banks, &[]).unwrap();
-    let hit: Vec<_> = m.match_hash(&q, 31, 10).matches.into_iter().map(|x| x.bank).collect();
+    let hit: Vec<_> = m
+        .match_hash(&q, 31, 10)
+        .matches
+        .into_iter()
+        .map(|x| x.bank)
+        .collect();
     assert_eq!(hit, ["isis-media", "te"]);
     assert!(Matcher::load(&banks, &["copy".into()]).is_err());
     assert!(Matcher::load(&banks, &["nope".into()]).is_err());
@@ -101,7 +167,9 @@ fn formats_round_trip_rejects_and_matching() {
     banks.create("benign", "news agency photos", true).unwrap();
     let neg = ws.path().join("neg.pdq");
     std::fs::write(&neg, format!("{},100,agency.jpg\n", near(A, 3))).unwrap();
-    banks.import("benign", &neg, BankFormat::Pdq, &EntryDefaults::default()).unwrap();
+    banks
+        .import("benign", &neg, BankFormat::Pdq, &EntryDefaults::default())
+        .unwrap();
     let m = Matcher::load(&banks, &["isis-media".into()]).unwrap();
     let out = m.match_hash(&q, 31, 10);
     assert!(out.matches.is_empty());
@@ -110,9 +178,17 @@ fn formats_round_trip_rejects_and_matching() {
     assert_eq!(m.match_hash(&near(B, 2), 31, 10).matches.len(), 1);
 
     let list = banks.list().unwrap();
-    let names: Vec<_> = list.iter().map(|s| (s.meta.name.as_str(), s.hashes, s.meta.enabled)).collect();
+    let names: Vec<_> = list
+        .iter()
+        .map(|s| (s.meta.name.as_str(), s.hashes, s.meta.enabled))
+        .collect();
     assert_eq!(
         names,
-        [("benign", 1, true), ("copy", 3, false), ("isis-media", 3, true), ("te", 1, true)]
+        [
+            ("benign", 1, true),
+            ("copy", 3, false),
+            ("isis-media", 3, true),
+            ("te", 1, true)
+        ]
     );
 }

@@ -32,7 +32,10 @@ fn png_gif_webp_bmp_hash_like_each_other() {
         image::Rgb(c[((x / 30 + y / 30) % 4) as usize])
     });
     let (gif, png4) = (dir.path().join("b.gif"), dir.path().join("b.png"));
-    image::DynamicImage::ImageRgb8(blocks.clone()).to_rgba8().save(&gif).unwrap();
+    image::DynamicImage::ImageRgb8(blocks.clone())
+        .to_rgba8()
+        .save(&gif)
+        .unwrap();
     blocks.save(&png4).unwrap();
     assert_eq!(h.hash_file(&gif).unwrap(), h.hash_file(&png4).unwrap());
     // Wrong extension does not matter: the format is sniffed.
@@ -58,13 +61,28 @@ fn decompression_bombs_are_refused_before_decoding() {
     }
     let mut h = ImageHasher::default();
     let err = h.hash_file(&p).unwrap_err();
-    assert!(matches!(err, MediaError::TooManyPixels { pixels: 400_000_000, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            MediaError::TooManyPixels {
+                pixels: 400_000_000,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.to_string().contains("bomb.png"));
     assert!(err.to_string().contains("decompression-bomb"));
 
     // Byte limit.
-    let mut small = ImageHasher::new(DecodeLimits { max_bytes: 10, ..Default::default() });
-    assert!(matches!(small.hash_file(&p).unwrap_err(), MediaError::TooManyBytes { .. }));
+    let mut small = ImageHasher::new(DecodeLimits {
+        max_bytes: 10,
+        ..Default::default()
+    });
+    assert!(matches!(
+        small.hash_file(&p).unwrap_err(),
+        MediaError::TooManyBytes { .. }
+    ));
 }
 
 #[test]
@@ -88,16 +106,26 @@ fn truncated_jpeg_is_a_clear_error() {
     // Not an image at all.
     let t = dir.path().join("notes.txt");
     std::fs::write(&t, "hello").unwrap();
-    assert!(matches!(h.hash_file(&t), Err(MediaError::UnsupportedFormat { .. })));
+    assert!(matches!(
+        h.hash_file(&t),
+        Err(MediaError::UnsupportedFormat { .. })
+    ));
     // Too small for PDQ.
     let tiny = dir.path().join("tiny.png");
     image::RgbImage::new(3, 3).save(&tiny).unwrap();
-    assert!(matches!(h.hash_file(&tiny), Err(MediaError::TooSmall { .. })));
+    assert!(matches!(
+        h.hash_file(&tiny),
+        Err(MediaError::TooSmall { .. })
+    ));
 }
 
 #[test]
 fn heic_without_converter_is_a_clear_error() {
-    if std::process::Command::new("heif-convert").arg("--help").output().is_ok() {
+    if std::process::Command::new("heif-convert")
+        .arg("--help")
+        .output()
+        .is_ok()
+    {
         eprintln!("skipped: heif-convert is installed (this checks the error without it)");
         return;
     }
@@ -108,6 +136,9 @@ fn heic_without_converter_is_a_clear_error() {
     bytes.extend_from_slice(&[0; 12]);
     std::fs::write(&p, bytes).unwrap();
     let err = ImageHasher::default().hash_file(&p).unwrap_err();
-    assert!(matches!(err, MediaError::HeifConverterMissing { .. }), "{err}");
+    assert!(
+        matches!(err, MediaError::HeifConverterMissing { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("heif-convert"));
 }

@@ -7,7 +7,9 @@ use marsad_media::exif::read_file;
 
 /// A small JPEG with an EXIF block (APP1) carrying the given fields.
 fn jpeg_with_exif(fields: &[Field]) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(32, 24, |x, y| image::Rgb([(x * 8) as u8, (y * 10) as u8, 90]));
+    let img = image::RgbImage::from_fn(32, 24, |x, y| {
+        image::Rgb([(x * 8) as u8, (y * 10) as u8, 90])
+    });
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
         .encode_image(&img)
@@ -47,16 +49,36 @@ fn gps_time_camera_software_from_a_jpeg() {
     // Mosul: 36°20'06.0"N 43°07'48.0"E, 223.5 m.
     let fields = vec![
         ascii(Tag::GPSLatitudeRef, "N"),
-        Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(36, 1), r(20, 1), r(6, 1)]) },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(36, 1), r(20, 1), r(6, 1)]),
+        },
         ascii(Tag::GPSLongitudeRef, "E"),
-        Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(43, 1), r(7, 1), r(48, 1)]) },
-        Field { tag: Tag::GPSAltitudeRef, ifd_num: In::PRIMARY, value: Value::Byte(vec![0]) },
-        Field { tag: Tag::GPSAltitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(447, 2)]) },
+        Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(43, 1), r(7, 1), r(48, 1)]),
+        },
+        Field {
+            tag: Tag::GPSAltitudeRef,
+            ifd_num: In::PRIMARY,
+            value: Value::Byte(vec![0]),
+        },
+        Field {
+            tag: Tag::GPSAltitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(447, 2)]),
+        },
         ascii(Tag::Make, "Samsung"),
         ascii(Tag::Model, "SM-A515F"),
         ascii(Tag::Software, "A515FXXU4CTJ1"),
         ascii(Tag::DateTimeOriginal, "2024:03:05 14:22:09"),
-        Field { tag: Tag::Orientation, ifd_num: In::PRIMARY, value: Value::Short(vec![1]) },
+        Field {
+            tag: Tag::Orientation,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![1]),
+        },
     ];
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("phone.jpg");
@@ -78,14 +100,25 @@ fn gps_time_camera_software_from_a_jpeg() {
     // South/west references give negative coordinates.
     let fields = vec![
         ascii(Tag::GPSLatitudeRef, "S"),
-        Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(33, 1), r(30, 1), r(0, 1)]) },
+        Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(33, 1), r(30, 1), r(0, 1)]),
+        },
         ascii(Tag::GPSLongitudeRef, "W"),
-        Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: Value::Rational(vec![r(70, 1), r(15, 1), r(0, 1)]) },
+        Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: Value::Rational(vec![r(70, 1), r(15, 1), r(0, 1)]),
+        },
     ];
     let p2 = dir.path().join("sw.jpg");
     std::fs::write(&p2, jpeg_with_exif(&fields)).unwrap();
     let m = read_file(&p2).unwrap();
-    assert_eq!((m.gps_latitude, m.gps_longitude), (Some(-33.5), Some(-70.25)));
+    assert_eq!(
+        (m.gps_latitude, m.gps_longitude),
+        (Some(-33.5), Some(-70.25))
+    );
     assert_eq!(m.gps_altitude, None);
 }
 

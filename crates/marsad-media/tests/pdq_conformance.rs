@@ -80,7 +80,11 @@ fn hashes_agree_with_every_published_reference() {
     let pdq = data.join("pdq");
     let images = pdq.join("images");
     let refs = published(&pdq);
-    assert!(refs.len() >= 40, "parsed only {} reference values", refs.len());
+    assert!(
+        refs.len() >= 40,
+        "parsed only {} reference values",
+        refs.len()
+    );
     let mut hasher = ImageHasher::new(DecodeLimits::default());
     let mut hist: BTreeMap<u32, usize> = BTreeMap::new();
     let mut by_impl: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
@@ -110,7 +114,10 @@ fn hashes_agree_with_every_published_reference() {
         // published values up to 10 bits from the C++ reference on the same file.
         let tolerance = if *imp == "python" { 16 } else { 10 };
         if d > tolerance {
-            worst.push(format!("{imp} {rel}: got {} want {expected} distance {d}", got.hash));
+            worst.push(format!(
+                "{imp} {rel}: got {} want {expected} distance {d}",
+                got.hash
+            ));
         }
     }
     eprintln!("PDQ distance to published reference values ({checked} comparisons):");
@@ -120,7 +127,10 @@ fn hashes_agree_with_every_published_reference() {
     for (imp, ds) in &by_impl {
         let max = ds.iter().max().unwrap();
         let exact = ds.iter().filter(|&&d| d == 0).count();
-        eprintln!("  {imp:6}: {} values, {exact} identical, max distance {max}", ds.len());
+        eprintln!(
+            "  {imp:6}: {} values, {exact} identical, max distance {max}",
+            ds.len()
+        );
     }
     assert!(checked >= 40);
     assert!(worst.is_empty(), "over tolerance:\n{}", worst.join("\n"));
@@ -180,7 +190,10 @@ fn bridge_mods_stay_within_match_threshold() {
     for p in names {
         let h = hasher.hash_file(&p).unwrap().hash;
         let d = h.distance(&orig);
-        eprintln!("bridge-mods {}: distance {d}", p.file_name().unwrap().to_string_lossy());
+        eprintln!(
+            "bridge-mods {}: distance {d}",
+            p.file_name().unwrap().to_string_lossy()
+        );
         assert!(d <= 31, "{} is {d} bits from the original", p.display());
     }
 }

@@ -77,7 +77,11 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
             banks.create(&name, &description, negative)?;
             println!(
                 "bank {name} created{}",
-                if negative { " (negative: suppresses matches)" } else { "" }
+                if negative {
+                    " (negative: suppresses matches)"
+                } else {
+                    ""
+                }
             );
         }
         BankCmd::Import(a) => {
@@ -93,7 +97,13 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
                     .import(&a.name, f, a.format, &defaults)
                     .with_context(|| format!("importing {} into bank {}", f.display(), a.name))?;
                 for rej in &r.rejects {
-                    eprintln!("rejected: {}, line {}, field {}: {}", f.display(), rej.line, rej.field, rej.reason);
+                    eprintln!(
+                        "rejected: {}, line {}, field {}: {}",
+                        f.display(),
+                        rej.line,
+                        rej.field,
+                        rej.reason
+                    );
                 }
                 rejected += r.rejected;
                 if a.json {
@@ -118,7 +128,8 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
             let n = match &out {
                 Some(p) => {
                     let mut f = std::io::BufWriter::new(
-                        std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+                        std::fs::File::create(p)
+                            .with_context(|| format!("creating {}", p.display()))?,
                     );
                     let n = banks.export(&name, format, &mut f)?;
                     f.flush()?;
@@ -146,7 +157,11 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
                         "{:<24} {:>10} hashes  {:<8} {}{}",
                         b.meta.name,
                         b.hashes,
-                        if b.meta.enabled { "enabled" } else { "disabled" },
+                        if b.meta.enabled {
+                            "enabled"
+                        } else {
+                            "disabled"
+                        },
                         if b.meta.negative { "negative " } else { "" },
                         b.meta.description
                     );

@@ -99,7 +99,11 @@ pub fn hash(args: HashArgs) -> Result<ExitCode> {
                             .iter()
                             .map(|(n, h)| (n.to_string(), json!(h.to_string())))
                             .collect();
-                        writeln!(out, "{}", json!({"path": p, "hash": d.original, "quality": d.quality, "dihedral": variants}))?;
+                        writeln!(
+                            out,
+                            "{}",
+                            json!({"path": p, "hash": d.original, "quality": d.quality, "dihedral": variants})
+                        )?;
                     } else {
                         for (name, h) in d.named() {
                             writeln!(out, "{h},{},{path},{name}", d.quality)?;
@@ -113,9 +117,11 @@ pub fn hash(args: HashArgs) -> Result<ExitCode> {
             }
         } else {
             match hasher.hash_file(p) {
-                Ok(r) if args.json => {
-                    writeln!(out, "{}", json!({"path": p, "hash": r.hash, "quality": r.quality}))?
-                }
+                Ok(r) if args.json => writeln!(
+                    out,
+                    "{}",
+                    json!({"path": p, "hash": r.hash, "quality": r.quality})
+                )?,
                 Ok(r) => writeln!(out, "{},{},{path}", r.hash, r.quality)?,
                 Err(e) => {
                     failed += 1;

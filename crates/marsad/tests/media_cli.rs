@@ -60,7 +60,10 @@ fn hash_bank_match_workflow() {
     // hash: Meta's format, one line per file; a bad file is reported, the rest hashed, exit 2.
     let bad = dir.path().join("bad.jpg");
     std::fs::write(&bad, b"\xff\xd8\xff\xe0 not really").unwrap();
-    let out = marsad(&data, &["hash", known.to_str().unwrap(), bad.to_str().unwrap()]);
+    let out = marsad(
+        &data,
+        &["hash", known.to_str().unwrap(), bad.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let line = stdout(&out);
     let fields: Vec<_> = line.trim().split(',').collect();
@@ -70,31 +73,85 @@ fn hash_bank_match_workflow() {
     assert_eq!(fields[2], known.to_str().unwrap());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jpg"));
 
-    let json = ok(&marsad(&data, &["hash", "--json", "--dihedral", known.to_str().unwrap()]));
+    let json = ok(&marsad(
+        &data,
+        &["hash", "--json", "--dihedral", known.to_str().unwrap()],
+    ));
     let v: Value = serde_json::from_str(json.trim()).unwrap();
     assert_eq!(v["dihedral"].as_object().unwrap().len(), 8);
     assert_eq!(v["dihedral"]["original"], v["hash"]);
-    let dih = ok(&marsad(&data, &["hash", "--dihedral", known.to_str().unwrap()]));
+    let dih = ok(&marsad(
+        &data,
+        &["hash", "--dihedral", known.to_str().unwrap()],
+    ));
     assert_eq!(dih.lines().count(), 8);
 
     // bank: create, import the hasher's output (pdq format), list, export.
     let hashes = dir.path().join("known.pdq");
-    std::fs::write(&hashes, ok(&marsad(&data, &["hash", known.to_str().unwrap(), other.to_str().unwrap()]))).unwrap();
-    ok(&marsad(&data, &["bank", "create", "propaganda", "--description", "known outlet media"]));
-    let imp = ok(&marsad(&data, &["bank", "import", "propaganda", "--format", "pdq", "--group", "outlet-a", "--json", hashes.to_str().unwrap()]));
+    std::fs::write(
+        &hashes,
+        ok(&marsad(
+            &data,
+            &["hash", known.to_str().unwrap(), other.to_str().unwrap()],
+        )),
+    )
+    .unwrap();
+    ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "create",
+            "propaganda",
+            "--description",
+            "known outlet media",
+        ],
+    ));
+    let imp = ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "propaganda",
+            "--format",
+            "pdq",
+            "--group",
+            "outlet-a",
+            "--json",
+            hashes.to_str().unwrap(),
+        ],
+    ));
     let r: Value = serde_json::from_str(imp.trim()).unwrap();
     assert_eq!(r["imported"], 2);
     let list = ok(&marsad(&data, &["bank", "list", "--json"]));
     let b: Value = serde_json::from_str(list.trim()).unwrap();
-    assert_eq!((b["name"].as_str(), b["hashes"].as_u64(), b["enabled"].as_bool()), (Some("propaganda"), Some(2), Some(true)));
+    assert_eq!(
+        (
+            b["name"].as_str(),
+            b["hashes"].as_u64(),
+            b["enabled"].as_bool()
+        ),
+        (Some("propaganda"), Some(2), Some(true))
+    );
     let exported = ok(&marsad(&data, &["bank", "export", "propaganda"]));
     assert!(exported.starts_with("hash,quality,label,group,content_type,source,added_at\n"));
     assert_eq!(exported.lines().count(), 3);
     assert!(exported.contains("outlet-a"));
 
     // match: the resized JPEG copy matches the known picture; the benign one matches nothing.
-    let out = ok(&marsad(&data, &["match", "--bank", "propaganda", copy.to_str().unwrap(), benign.to_str().unwrap()]));
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let out = ok(&marsad(
+        &data,
+        &[
+            "match",
+            "--bank",
+            "propaganda",
+            copy.to_str().unwrap(),
+            benign.to_str().unwrap(),
+        ],
+    ));
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["matched"], true, "{out}\n{exported}");
     let best = &lines[0]["matches"][0];
@@ -108,8 +165,21 @@ fn hash_bank_match_workflow() {
     ok(&marsad(&data, &["bank", "create", "benign", "--negative"]));
     let neg = dir.path().join("neg.pdq");
     std::fs::write(&neg, ok(&marsad(&data, &["hash", known.to_str().unwrap()]))).unwrap();
-    ok(&marsad(&data, &["bank", "import", "benign", "-f", "pdq", neg.to_str().unwrap()]));
-    let out = ok(&marsad(&data, &["match", "--bank", "propaganda", copy.to_str().unwrap()]));
+    ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "benign",
+            "-f",
+            "pdq",
+            neg.to_str().unwrap(),
+        ],
+    ));
+    let out = ok(&marsad(
+        &data,
+        &["match", "--bank", "propaganda", copy.to_str().unwrap()],
+    ));
     let v: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["matched"], false);
     assert_eq!(v["suppressed_by"]["bank"], "benign");
@@ -123,7 +193,10 @@ fn hash_bank_match_workflow() {
     let out = marsad(&data, &["match", copy.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no enabled hash bank"));
-    let out = marsad(&data, &["match", "--bank", "propaganda", copy.to_str().unwrap()]);
+    let out = marsad(
+        &data,
+        &["match", "--bank", "propaganda", copy.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("disabled"));
 
@@ -135,7 +208,8 @@ fn hash_bank_match_workflow() {
 
 #[test]
 fn hash_output_matches_meta_format_on_reference_images() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/pdq/images/reg-test-input/dih/bridge-1-original.jpg");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/pdq/images/reg-test-input/dih/bridge-1-original.jpg");
     if !p.exists() {
         eprintln!("skipped: ../shared/data not found");
         return;
@@ -144,6 +218,9 @@ fn hash_output_matches_meta_format_on_reference_images() {
     let out = ok(&marsad(dir.path(), &["hash", p.to_str().unwrap()]));
     assert_eq!(
         out,
-        format!("f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,100,{}\n", p.display())
+        format!(
+            "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,100,{}\n",
+            p.display()
+        )
     );
 }
