@@ -10,6 +10,7 @@ pub mod error;
 pub mod exif;
 pub mod hash;
 pub mod index;
+pub mod video;
 pub mod matcher;
 pub mod pdq;
 
