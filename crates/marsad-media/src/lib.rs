@@ -10,9 +10,10 @@ pub mod error;
 pub mod exif;
 pub mod hash;
 pub mod index;
-pub mod video;
 pub mod matcher;
 pub mod pdq;
+pub mod pipeline;
+pub mod video;
 
 pub use bank::{BankEntry, BankFormat, BankMeta, Banks, EntryDefaults, ImportReport};
 pub use decode::{DecodeLimits, ImageHasher};

@@ -235,7 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Hash(args) => media::hash(args),
         Command::Match(args) => media::match_files(&ws.root, args),
         Command::Bank { cmd } => bank::run(&ws.root, cmd),
-        Command::Media { cmd } => media::media(cmd),
+        Command::Media { cmd } => media::media(&ws, cmd).await,
     }
 }
 

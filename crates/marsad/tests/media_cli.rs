@@ -224,3 +224,163 @@ fn hash_output_matches_meta_format_on_reference_images() {
         )
     );
 }
+
+fn ffmpeg() -> bool {
+    Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn media_scan_hashes_imported_media_once_and_stores_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    picture(0).save(input.join("flag.png")).unwrap();
+    picture(3).save(input.join("holiday.png")).unwrap();
+    std::fs::write(input.join("notes.bin"), b"just some bytes").unwrap();
+    let mut video = false;
+    if ffmpeg() {
+        let st = Command::new("ffmpeg")
+            .args([
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=3:size=160x120:rate=10",
+                "-pix_fmt",
+                "yuv420p",
+            ])
+            .arg(input.join("clip.mp4"))
+            .status()
+            .unwrap();
+        video = st.success();
+    } else {
+        eprintln!("skipped (video part): ffmpeg not installed");
+    }
+    let mut lines = vec![
+        r#"{"key":{"platform":"telegram","id":"c1/1"},"kind":"message","text":"a","media":[{"kind":"photo","path":"flag.png"}]}"#.to_string(),
+        r#"{"key":{"platform":"telegram","id":"c1/2"},"kind":"message","text":"b","media":[{"kind":"photo","path":"holiday.png"},{"kind":"file","path":"notes.bin"}]}"#.to_string(),
+    ];
+    if video {
+        lines.push(r#"{"key":{"platform":"telegram","id":"c1/3"},"kind":"message","text":"v","media":[{"kind":"video","path":"clip.mp4"}]}"#.to_string());
+    }
+    let jsonl = input.join("items.jsonl");
+    std::fs::write(&jsonl, lines.join("\n") + "\n").unwrap();
+    ok(&marsad(
+        &data,
+        &["import", "--format", "jsonl", jsonl.to_str().unwrap()],
+    ));
+
+    // A bank with the flag; and, when ffmpeg is here, the video's frames.
+    let bank_in = dir.path().join("bank.pdq");
+    let mut bank = ok(&marsad(
+        &data,
+        &["hash", input.join("flag.png").to_str().unwrap()],
+    ));
+    if video {
+        let v = ok(&marsad(
+            &data,
+            &["media", "video", input.join("clip.mp4").to_str().unwrap()],
+        ));
+        let v: Value = serde_json::from_str(v.trim()).unwrap();
+        let frames = v["frames"].as_array().unwrap();
+        assert_eq!(frames.len(), 3);
+        assert_eq!(v["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(v["md5"].as_str().unwrap().len(), 32);
+        bank.push_str(&format!(
+            "{},{},clip-frame\n",
+            frames[1]["hash"].as_str().unwrap(),
+            frames[1]["quality"]
+        ));
+    }
+    std::fs::write(&bank_in, bank).unwrap();
+    ok(&marsad(&data, &["bank", "create", "known"]));
+    ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "known",
+            "-f",
+            "pdq",
+            "--content-type",
+            "flag",
+            bank_in.to_str().unwrap(),
+        ],
+    ));
+
+    let out = ok(&marsad(&data, &["media", "scan", "--json"]));
+    let s: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(s["analysed"], if video { 4 } else { 3 });
+    assert_eq!(s["images"], 2);
+    assert_eq!(s["errors"], 0);
+    assert_eq!(s["new_findings"], if video { 2 } else { 1 });
+
+    let findings: Vec<Value> = ok(&marsad(&data, &["media", "findings"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let flag = findings
+        .iter()
+        .find(|f| f["content_type"] == "flag" && f["frame_fraction"].is_null())
+        .unwrap();
+    assert_eq!(flag["bank"], "known");
+    assert_eq!(flag["distance"], 0);
+    assert_eq!(flag["quality"], 100);
+    assert_eq!(flag["sha256"].as_str().unwrap().len(), 64);
+    if video {
+        let v = findings
+            .iter()
+            .find(|f| !f["frame_fraction"].is_null())
+            .unwrap();
+        assert_eq!(v["label"], "clip-frame");
+        assert!(v["frame_fraction"].as_f64().unwrap() > 0.0);
+    }
+
+    // Incremental: nothing new to hash, nothing new found; --rematch finds nothing new either.
+    let s: Value =
+        serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--json"])).trim()).unwrap();
+    assert_eq!(
+        (s["analysed"].as_u64(), s["new_findings"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let s: Value =
+        serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--rematch", "--json"])).trim())
+            .unwrap();
+    assert_eq!(s["new_findings"], 0);
+
+    // A bank added later: --rematch matches the already-hashed holiday picture.
+    let later = dir.path().join("later.pdq");
+    std::fs::write(
+        &later,
+        ok(&marsad(
+            &data,
+            &["hash", input.join("holiday.png").to_str().unwrap()],
+        )),
+    )
+    .unwrap();
+    ok(&marsad(&data, &["bank", "create", "later"]));
+    ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "later",
+            "-f",
+            "pdq",
+            later.to_str().unwrap(),
+        ],
+    ));
+    let s: Value =
+        serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--json"])).trim()).unwrap();
+    assert_eq!(s["new_findings"], 0);
+    let s: Value =
+        serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--rematch", "--json"])).trim())
+            .unwrap();
+    assert_eq!(s["new_findings"], 1);
+}
