@@ -1,5 +1,6 @@
 //! Media metadata: GPS position, capture time, camera and software from EXIF (JPEG, TIFF,
-//! HEIF/HEIC, PNG, WebP containers, via `kamadak-exif`). Photos sent as files keep this
+//! HEIF/HEIC, PNG, WebP containers, via `kamadak-exif`) and from video containers (MP4, MOV,
+//! 3GP, Matroska: QuickTime `©xyz` location, creation time, make/model; via `nom-exif`). Photos sent as files keep this
 //! metadata; a GPS position in a soldier's photo is an operational-security leak.
 
 use std::fs::File;
@@ -39,6 +40,9 @@ impl MediaMetadata {
 
 /// Read a file's metadata. A file without EXIF gives empty metadata, not an error.
 pub fn read_file(path: &Path) -> Result<MediaMetadata> {
+    if is_video_container(path) {
+        return read_track(path);
+    }
     let f = File::open(path).map_err(|e| MediaError::io(path, e))?;
     let mut r = BufReader::new(f);
     match exif::Reader::new().read_from_container(&mut r) {
@@ -55,6 +59,55 @@ pub fn read_file(path: &Path) -> Result<MediaMetadata> {
             reason: format!("unreadable EXIF: {e}"),
         }),
     }
+}
+
+/// ISO-BMFF with a video brand (MP4, MOV, 3GP; not HEIF/AVIF) or Matroska/WebM.
+fn is_video_container(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    let ok = File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok();
+    if !ok {
+        return false;
+    }
+    if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        return true;
+    }
+    &head[4..8] == b"ftyp"
+        && !matches!(
+            &head[8..12],
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" | b"avif"
+        )
+}
+
+/// Metadata of a video container (nom-exif's track parser).
+fn read_track(path: &Path) -> Result<MediaMetadata> {
+    use nom_exif::TrackInfoTag as T;
+    let info = match nom_exif::read_track(path) {
+        Ok(i) => i,
+        Err(e) => {
+            return Err(MediaError::Format {
+                path: path.to_path_buf(),
+                reason: format!("unreadable video metadata: {e}"),
+            })
+        }
+    };
+    let text = |t: T| {
+        info.get(t)
+            .map(|v| v.to_string().trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let gps = info.gps_info();
+    Ok(MediaMetadata {
+        gps_latitude: gps.and_then(|g| g.latitude_decimal()),
+        gps_longitude: gps.and_then(|g| g.longitude_decimal()),
+        gps_altitude: gps.and_then(|g| g.altitude_meters()),
+        captured_at: text(T::CreateDate),
+        make: text(T::Make),
+        model: text(T::Model),
+        software: text(T::Software),
+        orientation: None,
+    })
 }
 
 fn has_known_container(path: &Path) -> bool {

@@ -131,3 +131,50 @@ fn no_exif_is_empty_not_an_error() {
     assert!(!m.has_gps());
     assert_eq!(m, Default::default());
 }
+
+#[test]
+fn gps_and_time_from_mov_time_from_mp4() {
+    if !marsad_media::video::ffmpeg_available() {
+        eprintln!("skipped: ffmpeg not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["phone.mov", "phone.mp4"] {
+        let p = dir.path().join(name);
+        let st = std::process::Command::new("ffmpeg")
+            .args([
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=64x48:rate=5",
+                "-t",
+                "1",
+                "-pix_fmt",
+                "yuv420p",
+            ])
+            .args(["-metadata", "location=+36.3350+043.1300+223.500/"])
+            .args(["-metadata", "creation_time=2024-03-05T14:22:09Z"])
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let m = read_file(&p).unwrap();
+        eprintln!("{name}: {m:?}");
+        assert!(
+            m.captured_at
+                .as_deref()
+                .unwrap()
+                .starts_with("2024-03-05T14:22:09"),
+            "{name}: {m:?}"
+        );
+        if name.ends_with(".mov") {
+            // QuickTime `©xyz` location atom.
+            assert!((m.gps_latitude.unwrap() - 36.335).abs() < 1e-3);
+            assert!((m.gps_longitude.unwrap() - 43.13).abs() < 1e-3);
+            assert!((m.gps_altitude.unwrap() - 223.5).abs() < 1e-3);
+        }
+    }
+}
