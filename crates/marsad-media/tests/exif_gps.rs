@@ -178,3 +178,22 @@ fn gps_and_time_from_mov_time_from_mp4() {
         }
     }
 }
+
+mod common;
+
+/// A real phone photo in the PDQ data set carries GPS (an OPSEC leak of the kind we look for).
+#[test]
+fn gps_from_the_reference_phone_photo() {
+    let Some(data) = common::shared_data() else {
+        return;
+    };
+    let p = data.join("pdq/images/reg-test-input/exif-rotn/exif-rotn-6.jpg");
+    let m = read_file(&p).unwrap();
+    assert!(m.has_gps());
+    assert!((m.gps_latitude.unwrap() - 38.977935).abs() < 1e-6);
+    assert!((m.gps_longitude.unwrap() + 77.023202).abs() < 1e-6);
+    assert_eq!(m.make.as_deref(), Some("samsung"));
+    assert_eq!(m.model.as_deref(), Some("SM-G930V"));
+    assert_eq!(m.orientation, Some(6));
+    assert_eq!(m.captured_at.as_deref(), Some("2017:11:07 22:14:06"));
+}
