@@ -5,7 +5,8 @@
 //!   suppress other banks' matches), `enabled`, `created_at`;
 //! - `hashes.csv`: one entry per line, `hash,quality,label,group,content_type,source,added_at`
 //!   (appended by imports; the same hash with the same label is stored once);
-//! - `index.mih`: the match index over `hashes.csv`, rebuilt when it is older than the CSV.
+//! - `index.mih` and `entries.off`: the match index over `hashes.csv` and each row's byte
+//!   offset, rebuilt when older than the CSV.
 //!
 //! Files rather than SQLite tables: banks are shared as files (CSV exports from hash-sharing
 //! programmes), a bank folder can be copied between workspaces as is, and the index is a flat
@@ -13,7 +14,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -118,8 +119,9 @@ pub struct Banks {
 #[derive(Debug)]
 pub struct LoadedBank {
     pub meta: BankMeta,
-    pub entries: Vec<BankEntry>,
     pub index: HashIndex,
+    offsets: Vec<u64>,
+    csv_path: PathBuf,
 }
 
 /// Summary for `bank list`.
@@ -230,7 +232,7 @@ impl Banks {
                 continue;
             }
             let meta = self.meta(&name)?;
-            let hashes = self.entries(&name)?.len() as u64;
+            let hashes = self.count(&name)?;
             out.push(BankSummary { meta, hashes });
         }
         out.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
@@ -253,28 +255,32 @@ impl Banks {
                 line,
                 reason: e.to_string(),
             })?;
-            let get = |k: usize| row.get(k).unwrap_or("").to_string();
-            let hash =
-                get(0)
-                    .parse()
-                    .map_err(|e: crate::hash::ParseHashError| MediaError::Record {
-                        path: p.clone(),
-                        line,
-                        reason: format!("hash: {e}"),
-                    })?;
-            out.push(BankEntry {
-                hash,
-                quality: get(1).parse().ok(),
-                label: get(2),
-                group: get(3),
-                content_type: get(4),
-                source: get(5),
-                added_at: DateTime::parse_from_rfc3339(&get(6))
-                    .ok()
-                    .map(|t| t.with_timezone(&Utc)),
-            });
+            out.push(row_to_entry(&row, &p, line)?);
         }
         Ok(out)
+    }
+
+    /// Number of entries (rows are counted, not parsed).
+    pub fn count(&self, name: &str) -> Result<u64> {
+        let p = self.existing(name)?.join("hashes.csv");
+        let f = File::open(&p).map_err(|e| MediaError::io(&p, e))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(BufReader::new(f));
+        let mut rec = csv::ByteRecord::new();
+        let mut n = 0;
+        while rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| MediaError::Record {
+                path: p.clone(),
+                line: n + 2,
+                reason: e.to_string(),
+            })?
+        {
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Import hashes from a file in `format`. Bad rows are rejected (line, field, reason);
@@ -473,42 +479,193 @@ impl Banks {
         Ok(entries.len() as u64)
     }
 
-    /// Load a bank with its match index (rebuilt and saved when older than the CSV).
+    /// Load a bank for matching: its match index and the byte offset of each entry's row in
+    /// `hashes.csv` (both cached next to it and rebuilt when older than the CSV). Entries are
+    /// read from the CSV only for hits, so loading does not grow with the labels.
     pub fn load(&self, name: &str) -> Result<LoadedBank> {
         let d = self.existing(name)?;
         let meta = self.meta(name)?;
-        let entries = self.entries(name)?;
         let csv_path = d.join("hashes.csv");
         let ix_path = d.join("index.mih");
-        let mtime = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-        let fresh = match (mtime(&ix_path), mtime(&csv_path)) {
-            (Some(i), Some(c)) => i >= c,
-            _ => false,
-        };
-        let mut index = None;
-        if fresh {
-            match HashIndex::load(&ix_path) {
-                Ok(ix) if ix.len() == entries.len() => index = Some(ix),
-                Ok(_) => tracing::info!(bank = name, "index out of date; rebuilding"),
-                Err(e) => tracing::warn!(bank = name, "rebuilding the index: {e}"),
+        let off_path = d.join("entries.off");
+        // `hashes.csv` is only ever appended to, so its length identifies its content: the
+        // cached offsets record the length they were built from.
+        let csv_len = fs::metadata(&csv_path)
+            .map_err(|e| MediaError::io(&csv_path, e))?
+            .len();
+        if ix_path.is_file() && off_path.is_file() {
+            match (read_offsets(&off_path), HashIndex::load(&ix_path)) {
+                (Ok((built_from, offsets)), Ok(index))
+                    if built_from == csv_len && index.len() == offsets.len() =>
+                {
+                    return Ok(LoadedBank {
+                        meta,
+                        index,
+                        offsets,
+                        csv_path,
+                    });
+                }
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(bank = name, "rebuilding the index: {e}")
+                }
+                _ => tracing::info!(bank = name, "index out of date; rebuilding"),
             }
         }
-        let index = match index {
-            Some(ix) => ix,
-            None => {
-                let mut ix = HashIndex::from_hashes(entries.iter().map(|e| e.hash).collect());
-                if let Err(e) = ix.save(&ix_path) {
-                    tracing::warn!(bank = name, "cannot save the index: {e}");
-                }
-                ix
-            }
-        };
+        let (hashes, offsets) = scan_rows(&csv_path)?;
+        let mut index = HashIndex::from_hashes(hashes);
+        if let Err(e) = index
+            .save(&ix_path)
+            .and_then(|()| write_offsets(&off_path, csv_len, &offsets))
+        {
+            tracing::warn!(bank = name, "cannot save the index: {e}");
+        }
         Ok(LoadedBank {
             meta,
-            entries,
             index,
+            offsets,
+            csv_path,
         })
     }
+}
+
+impl LoadedBank {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// The entry with this id (its row in `hashes.csv`, read at its byte offset).
+    pub fn entry(&self, id: u32) -> Result<BankEntry> {
+        let offset = *self
+            .offsets
+            .get(id as usize)
+            .ok_or_else(|| MediaError::Format {
+                path: self.csv_path.clone(),
+                reason: format!("no entry {id}"),
+            })?;
+        let mut f = File::open(&self.csv_path).map_err(|e| MediaError::io(&self.csv_path, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| MediaError::io(&self.csv_path, e))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(BufReader::new(f));
+        let mut row = csv::StringRecord::new();
+        let bad = |reason: String| MediaError::Format {
+            path: self.csv_path.clone(),
+            reason: format!("entry {id} at byte {offset}: {reason}"),
+        };
+        if !rdr.read_record(&mut row).map_err(|e| bad(e.to_string()))? {
+            return Err(bad("missing (file changed while loaded?)".into()));
+        }
+        row_to_entry(&row, &self.csv_path, u64::from(id) + 2)
+    }
+}
+
+fn row_to_entry(row: &csv::StringRecord, p: &Path, line: u64) -> Result<BankEntry> {
+    let get = |k: usize| row.get(k).unwrap_or("").to_string();
+    let hash = get(0)
+        .parse()
+        .map_err(|e: crate::hash::ParseHashError| MediaError::Record {
+            path: p.to_path_buf(),
+            line,
+            reason: format!("hash: {e}"),
+        })?;
+    Ok(BankEntry {
+        hash,
+        quality: get(1).parse().ok(),
+        label: get(2),
+        group: get(3),
+        content_type: get(4),
+        source: get(5),
+        added_at: DateTime::parse_from_rfc3339(&get(6))
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+    })
+}
+
+/// Every row's hash and byte offset, parsing only the hash column.
+fn scan_rows(p: &Path) -> Result<(Vec<Hash256>, Vec<u64>)> {
+    let f = File::open(p).map_err(|e| MediaError::io(p, e))?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(BufReader::with_capacity(1 << 20, f));
+    let mut rec = csv::ByteRecord::new();
+    let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
+    loop {
+        let line = offsets.len() as u64 + 2;
+        let more = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| MediaError::Record {
+                path: p.to_path_buf(),
+                line,
+                reason: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        let h = std::str::from_utf8(rec.get(0).unwrap_or(b""))
+            .ok()
+            .and_then(|s| s.parse::<Hash256>().ok())
+            .ok_or_else(|| MediaError::Record {
+                path: p.to_path_buf(),
+                line,
+                reason: "hash: not 64 hex digits".into(),
+            })?;
+        let pos = rec
+            .position()
+            .map(|p| p.byte())
+            .ok_or_else(|| MediaError::Record {
+                path: p.to_path_buf(),
+                line,
+                reason: "no position".into(),
+            })?;
+        hashes.push(h);
+        offsets.push(pos);
+    }
+    Ok((hashes, offsets))
+}
+
+const OFF_MAGIC: &[u8; 8] = b"MRSDOFF1";
+
+fn write_offsets(p: &Path, csv_len: u64, offsets: &[u64]) -> Result<()> {
+    let mut buf = Vec::with_capacity(24 + offsets.len() * 8);
+    buf.extend_from_slice(OFF_MAGIC);
+    buf.extend_from_slice(&csv_len.to_le_bytes());
+    buf.extend_from_slice(&(offsets.len() as u64).to_le_bytes());
+    for o in offsets {
+        buf.extend_from_slice(&o.to_le_bytes());
+    }
+    let tmp = p.with_extension("off.tmp");
+    fs::write(&tmp, &buf).map_err(|e| MediaError::io(&tmp, e))?;
+    fs::rename(&tmp, p).map_err(|e| MediaError::io(p, e))
+}
+
+/// The CSV length the offsets were built from, and the offsets.
+fn read_offsets(p: &Path) -> Result<(u64, Vec<u64>)> {
+    let bytes = fs::read(p).map_err(|e| MediaError::io(p, e))?;
+    let bad = || MediaError::Format {
+        path: p.to_path_buf(),
+        reason: "not a Marsad entry-offset file".into(),
+    };
+    if bytes.len() < 24 || &bytes[..8] != OFF_MAGIC {
+        return Err(bad());
+    }
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[i..i + 8]);
+        u64::from_le_bytes(b)
+    };
+    let (csv_len, n) = (word(8), word(16) as usize);
+    if bytes.len() != 24 + n.saturating_mul(8) {
+        return Err(bad());
+    }
+    Ok((csv_len, (0..n).map(|k| word(24 + 8 * k)).collect()))
 }
 
 fn parse_pdq_line(

@@ -87,39 +87,39 @@ impl Matcher {
 
     /// Match one hash: every positive entry within `max_distance` (best first, at most
     /// `limit`), unless a negative-bank entry is within `max_distance` too.
-    pub fn match_hash(&self, h: &Hash256, max_distance: u32, limit: usize) -> MatchOutcome {
-        let collect = |banks: &[LoadedBank]| {
+    /// Fails only when a bank's entry cannot be read back from its file.
+    pub fn match_hash(&self, h: &Hash256, max_distance: u32, limit: usize) -> Result<MatchOutcome> {
+        let collect = |banks: &[LoadedBank]| -> Result<Vec<BankMatch>> {
             let mut v = Vec::new();
             for b in banks {
                 for hit in b.index.search(h, max_distance) {
-                    if let Some(e) = b.entries.get(hit.id as usize) {
-                        v.push(BankMatch {
-                            bank: b.meta.name.clone(),
-                            hash: e.hash,
-                            distance: hit.distance,
-                            label: e.label.clone(),
-                            group: e.group.clone(),
-                            content_type: e.content_type.clone(),
-                            source: e.source.clone(),
-                        });
-                    }
+                    let e = b.entry(hit.id)?;
+                    v.push(BankMatch {
+                        bank: b.meta.name.clone(),
+                        hash: e.hash,
+                        distance: hit.distance,
+                        label: e.label,
+                        group: e.group,
+                        content_type: e.content_type,
+                        source: e.source,
+                    });
                 }
             }
             v.sort_by(|a, b| (a.distance, &a.bank, &a.label).cmp(&(b.distance, &b.bank, &b.label)));
-            v
+            Ok(v)
         };
-        let neg = collect(&self.negative);
+        let neg = collect(&self.negative)?;
         if let Some(first) = neg.into_iter().next() {
-            return MatchOutcome {
+            return Ok(MatchOutcome {
                 matches: Vec::new(),
                 suppressed_by: Some(first),
-            };
+            });
         }
-        let mut matches = collect(&self.positive);
+        let mut matches = collect(&self.positive)?;
         matches.truncate(limit);
-        MatchOutcome {
+        Ok(MatchOutcome {
             matches,
             suppressed_by: None,
-        }
+        })
     }
 }

@@ -165,7 +165,7 @@ pub fn match_analysis(
     a: &Analysis,
     max_distance: u32,
     min_quality: u8,
-) -> Vec<MediaMatch> {
+) -> crate::Result<Vec<MediaMatch>> {
     let to_match = |m: crate::matcher::BankMatch, quality: u8| MediaMatch {
         bank: m.bank,
         bank_hash: m.hash,
@@ -179,17 +179,17 @@ pub fn match_analysis(
     };
     if let Some(h) = &a.image {
         if h.quality < min_quality {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        return matcher
-            .match_hash(&h.hash, max_distance, usize::MAX)
+        return Ok(matcher
+            .match_hash(&h.hash, max_distance, usize::MAX)?
             .matches
             .into_iter()
             .map(|m| to_match(m, h.quality))
-            .collect();
+            .collect());
     }
     let Some(v) = &a.video else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let good: Vec<_> = v
         .frames
@@ -199,7 +199,7 @@ pub fn match_analysis(
     let mut by_entry: Vec<(MediaMatch, usize)> = Vec::new();
     for f in &good {
         for m in matcher
-            .match_hash(&f.hash, max_distance, usize::MAX)
+            .match_hash(&f.hash, max_distance, usize::MAX)?
             .matches
         {
             let key = (m.bank.clone(), m.hash, m.label.clone());
@@ -231,5 +231,5 @@ pub fn match_analysis(
             .cmp(&b.distance)
             .then_with(|| a.bank.cmp(&b.bank))
     });
-    out
+    Ok(out)
 }

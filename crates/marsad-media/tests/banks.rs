@@ -141,20 +141,25 @@ fn formats_round_trip_rejects_and_matching() {
     // Matching: near-duplicate of A found in both banks holding it, best first.
     let m = Matcher::load(&banks, &[]).unwrap();
     let q = near(A, 5);
-    let out = m.match_hash(&q, 31, 10);
+    let out = m.match_hash(&q, 31, 10).unwrap();
     assert!(out.suppressed_by.is_none());
     let banks_hit: Vec<_> = out.matches.iter().map(|x| x.bank.as_str()).collect();
     assert_eq!(banks_hit, ["copy", "isis-media", "te"]);
     assert!(out.matches.iter().all(|x| x.distance == 5));
     assert_eq!(out.matches[1].label, "flag");
     assert_eq!(out.matches[1].group, "outlet-a");
-    assert!(m.match_hash(&near(A, 40), 31, 10).matches.is_empty());
+    assert!(m
+        .match_hash(&near(A, 40), 31, 10)
+        .unwrap()
+        .matches
+        .is_empty());
 
     // Disabled bank: not matched; naming it explicitly is an error.
     banks.set_enabled("copy", false).unwrap();
     let m = Matcher::load(&banks, &[]).unwrap();
     let hit: Vec<_> = m
         .match_hash(&q, 31, 10)
+        .unwrap()
         .matches
         .into_iter()
         .map(|x| x.bank)
@@ -171,11 +176,11 @@ fn formats_round_trip_rejects_and_matching() {
         .import("benign", &neg, BankFormat::Pdq, &EntryDefaults::default())
         .unwrap();
     let m = Matcher::load(&banks, &["isis-media".into()]).unwrap();
-    let out = m.match_hash(&q, 31, 10);
+    let out = m.match_hash(&q, 31, 10).unwrap();
     assert!(out.matches.is_empty());
     assert_eq!(out.suppressed_by.unwrap().bank, "benign");
     // B is unaffected by the negative bank.
-    assert_eq!(m.match_hash(&near(B, 2), 31, 10).matches.len(), 1);
+    assert_eq!(m.match_hash(&near(B, 2), 31, 10).unwrap().matches.len(), 1);
 
     let list = banks.list().unwrap();
     let names: Vec<_> = list
@@ -191,4 +196,42 @@ fn formats_round_trip_rejects_and_matching() {
             ("te", 1, true)
         ]
     );
+}
+
+#[test]
+fn cached_index_follows_the_csv_and_survives_corruption() {
+    let ws = tempfile::tempdir().unwrap();
+    let banks = Banks::new(ws.path());
+    banks.create("b", "", false).unwrap();
+    let f = ws.path().join("one.pdq");
+    std::fs::write(&f, format!("{A},90,first\n")).unwrap();
+    banks
+        .import("b", &f, BankFormat::Pdq, &EntryDefaults::default())
+        .unwrap();
+    let loaded = banks.load("b").unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded.entry(0).unwrap().label, "first");
+    let dir = ws.path().join("banks/b");
+    assert!(dir.join("index.mih").is_file() && dir.join("entries.off").is_file());
+    // From the cache, same answer.
+    assert_eq!(
+        banks.load("b").unwrap().entry(0).unwrap().hash.to_string(),
+        A
+    );
+    // An import (append) makes the cache stale at once, whatever the clock resolution.
+    std::fs::write(&f, format!("{B},80,second\n")).unwrap();
+    banks
+        .import("b", &f, BankFormat::Pdq, &EntryDefaults::default())
+        .unwrap();
+    let loaded = banks.load("b").unwrap();
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded.entry(1).unwrap().label, "second");
+    assert_eq!(loaded.index.search(&B.parse().unwrap(), 0)[0].id, 1);
+    // Corrupt cache files are rebuilt, not trusted.
+    std::fs::write(dir.join("entries.off"), b"junk").unwrap();
+    std::fs::write(dir.join("index.mih"), b"junk").unwrap();
+    let loaded = banks.load("b").unwrap();
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded.entry(1).unwrap().quality, Some(80));
+    assert_eq!(banks.count("b").unwrap(), 2);
 }

@@ -192,7 +192,9 @@ pub fn match_files(data: &Path, args: MatchArgs) -> Result<ExitCode> {
     for p in &args.paths {
         match hasher.hash_file(p) {
             Ok(r) => {
-                let m = matcher.match_hash(&r.hash, args.max_distance, args.limit);
+                let m = matcher
+                    .match_hash(&r.hash, args.max_distance, args.limit)
+                    .context("matching against the hash banks")?;
                 writeln!(
                     out,
                     "{}",
@@ -312,29 +314,32 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
         ..Default::default()
     };
     let mut hasher = ImageHasher::default();
-    let to_findings = |sha: &str, a: &Analysis| -> Vec<MediaFinding> {
-        match_analysis(&matcher, a, args.max_distance, args.min_quality)
-            .into_iter()
-            .map(|m| MediaFinding {
-                sha256: sha.to_string(),
-                bank: m.bank,
-                bank_hash: m.bank_hash.to_string(),
-                label: m.label,
-                group: m.group,
-                content_type: m.content_type,
-                source: m.source,
-                distance: i64::from(m.distance),
-                quality: Some(i64::from(m.quality)),
-                frame_fraction: m.frame_fraction,
-            })
-            .collect()
+    let to_findings = |sha: &str, a: &Analysis| -> Result<Vec<MediaFinding>> {
+        Ok(
+            match_analysis(&matcher, a, args.max_distance, args.min_quality)
+                .context("matching against the hash banks")?
+                .into_iter()
+                .map(|m| MediaFinding {
+                    sha256: sha.to_string(),
+                    bank: m.bank,
+                    bank_hash: m.bank_hash.to_string(),
+                    label: m.label,
+                    group: m.group,
+                    content_type: m.content_type,
+                    source: m.source,
+                    distance: i64::from(m.distance),
+                    quality: Some(i64::from(m.quality)),
+                    frame_fraction: m.frame_fraction,
+                })
+                .collect(),
+        )
     };
     let (mut analysed, mut images, mut videos, mut errors, mut gps, mut new_findings) =
         (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
     if args.rematch {
         for row in store.media_analyses().await? {
             let a = analysis_from_row(&row);
-            let f = to_findings(&row.sha256, &a);
+            let f = to_findings(&row.sha256, &a)?;
             new_findings += store.put_media_analysis(&[], &f).await?;
         }
     }
@@ -362,7 +367,7 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
             }
             let has_gps = a.metadata.as_ref().is_some_and(|m| m.has_gps());
             gps += u64::from(has_gps);
-            findings.extend(to_findings(&p.sha256, &a));
+            findings.extend(to_findings(&p.sha256, &a)?);
             rows.push(MediaHashRow {
                 sha256: p.sha256.clone(),
                 kind: if a.error.is_some() && a.image.is_none() && a.video.is_none() {
