@@ -169,7 +169,12 @@ fn forbidden_matches(engine: &Engine, text: &str, forbidden: &[&str]) -> Vec<Str
         .matches
         .iter()
         .filter(|m| forbidden == ["*"] || forbidden.contains(&m.category.as_str()))
-        .map(|m| format!("{} ({}) = {:?} [{:?}]", m.term, m.category, m.matched, m.key))
+        .map(|m| {
+            format!(
+                "{} ({}) = {:?} [{:?}]",
+                m.term, m.category, m.matched, m.key
+            )
+        })
         .collect()
 }
 
