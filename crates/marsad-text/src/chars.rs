@@ -32,6 +32,9 @@ pub fn is_deleted(c: char) -> bool {
         | '\u{1DC0}'..='\u{1DFF}'
         | '\u{20D0}'..='\u{20FF}'
         | '\u{FE20}'..='\u{FE2F}'
+        | '\u{FE70}'..='\u{FE7F}' // presentation-form tashkeel (isolated / on tatweel)
+        | '\u{3164}' | '\u{115F}' | '\u{1160}' | '\u{FFA0}' // Hangul fillers (blank look)
+        | '\u{17B4}' | '\u{17B5}' // Khmer invisible vowels
         | '\u{180B}'..='\u{180F}' // Mongolian selectors / vowel separator
         | '\u{200B}'..='\u{200F}' // ZWSP ZWNJ ZWJ LRM RLM
         | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides

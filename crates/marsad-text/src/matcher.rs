@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use crate::arabizi::pattern_skeleton;
+use crate::arabizi::pattern_skeletons;
 use crate::chars::{is_arabic_letter, is_deleted, is_dotless_signal, rasm};
 use crate::lexicon::{Entry, Lexicon, Stance};
 use crate::normalize::{match_key, skeleton_key, Key, KeyKind, Keys};
@@ -231,7 +231,7 @@ impl Matcher {
                 skeleton.add(skel, i, Variant::Normal, &key);
             }
             if arabic {
-                if let Some(p) = pattern_skeleton(&key) {
+                for p in pattern_skeletons(&key) {
                     arabizi.add(p, i, Variant::Normal, &key);
                 }
             }
@@ -274,7 +274,7 @@ impl Matcher {
             };
             for m in auto.ac.find_overlapping_iter(&key.text) {
                 let p = &auto.patterns[m.pattern().as_usize()];
-                if !boundaries_ok(&key.text, m.start(), m.end(), p, kind) {
+                if !boundaries_ok(key, text, m.start(), m.end(), p, kind) {
                     continue;
                 }
                 let Some((s, e)) = key.original_span(m.start(), m.end()) else {
@@ -348,14 +348,50 @@ impl Matcher {
     }
 }
 
-fn word_bounds(key: &str, start: usize, end: usize) -> (&str, &str) {
-    let ws = key[..start].rfind(' ').map(|i| i + 1).unwrap_or(0);
-    let we = key[end..].find(' ').map(|i| end + i).unwrap_or(key.len());
-    (&key[ws..start], &key[end..we])
+/// Longest proclitic / suffix sequence (in characters) any rule allows, plus one.
+const MAX_AFFIX: usize = 6;
+
+/// The proclitics before `start` and the suffixes after `end` within the same word. Looks at
+/// most [`MAX_AFFIX`] characters each way (constant time, however long the word): a longer
+/// attachment is no allowed affix, and `None` says so.
+fn word_bounds(key: &str, start: usize, end: usize) -> (Option<&str>, Option<&str>) {
+    let mut ws = start;
+    let mut prefix_ok = false;
+    for (n, (i, c)) in key[..start].char_indices().rev().enumerate() {
+        if c == ' ' {
+            prefix_ok = true;
+            break;
+        }
+        if n >= MAX_AFFIX {
+            break;
+        }
+        ws = i;
+    }
+    if ws == 0 || key[..start].chars().rev().take(MAX_AFFIX + 1).count() <= MAX_AFFIX {
+        prefix_ok |= key[..ws].is_empty() || key[..ws].ends_with(' ');
+    }
+    let mut we = end;
+    let mut suffix_ok = false;
+    for (n, (i, c)) in key[end..].char_indices().enumerate() {
+        if c == ' ' {
+            suffix_ok = true;
+            break;
+        }
+        if n >= MAX_AFFIX {
+            break;
+        }
+        we = end + i + c.len_utf8();
+    }
+    suffix_ok |= we == key.len();
+    (
+        prefix_ok.then(|| &key[ws..start]),
+        suffix_ok.then(|| &key[end..we]),
+    )
 }
 
-/// Is `s` in `set`, directly or once a letter the key collapsed into the term's edge letter is
-/// put back (`ال` + `لواء` is keyed `الواء`: the prefix seen is `ا`)?
+/// Is `s` in `set`, directly or — when the term's edge letter stands for a collapsed run
+/// (`edge` is `Some`) — once the letter the key collapsed into it is put back (`ال` + `لواء` is
+/// keyed `الواء`: the prefix seen is `ا`)?
 fn affix_ok(s: &str, set: &[&str], kind: KeyKind, edge: Option<char>, before: bool) -> bool {
     if in_set(s, set, kind) {
         return true;
@@ -380,10 +416,38 @@ fn in_set(s: &str, set: &[&str], kind: KeyKind) -> bool {
     }
 }
 
-fn boundaries_ok(key: &str, start: usize, end: usize, p: &Pattern, kind: KeyKind) -> bool {
-    let (prefix, suffix) = word_bounds(key, start, end);
-    let first = key[start..end].chars().next();
-    let last = key[start..end].chars().next_back();
+/// Does the key character at byte `at` stand for a run of two or more original letters (a
+/// collapsed doubling), so that an affix may have lost its edge letter into it?
+fn collapsed_at(key: &Key, text: &str, at: usize) -> bool {
+    let Some(c) = key.text[at..].chars().next() else {
+        return false;
+    };
+    key.original_span(at, at + c.len_utf8())
+        .map(|(s, e)| text[s..e].chars().filter(|c| crate::chars::is_letter(*c)).count() >= 2)
+        .unwrap_or(false)
+}
+
+fn boundaries_ok(
+    key: &Key,
+    text: &str,
+    start: usize,
+    end: usize,
+    p: &Pattern,
+    kind: KeyKind,
+) -> bool {
+    let k = key.text.as_str();
+    let (Some(prefix), Some(suffix)) = word_bounds(k, start, end) else {
+        return p.script == Script::Token;
+    };
+    let first = k[start..end]
+        .chars()
+        .next()
+        .filter(|_| collapsed_at(key, text, start));
+    let last_at = k[..end].char_indices().next_back().map(|(i, _)| i).unwrap_or(start);
+    let last = k[start..end]
+        .chars()
+        .next_back()
+        .filter(|_| collapsed_at(key, text, last_at));
     match p.script {
         Script::Token => true,
         Script::Latin => {
@@ -450,23 +514,31 @@ fn context_window(plain: &Key, s: usize, e: usize) -> &str {
     &text[start..end]
 }
 
+/// Does `phrase` occur in `window` as whole words (proclitics before and suffixes after are
+/// allowed, as for terms)? `مركز` is not found in `المركزي`, nor `بيان` in `البيانات`.
+fn has_phrase(window: &str, phrase: &str) -> bool {
+    let arabic = phrase.chars().any(is_arabic_letter);
+    window.match_indices(phrase).any(|(i, m)| {
+        let (prefix, suffix) = word_bounds(window, i, i + m.len());
+        match (prefix, suffix) {
+            (Some(p), Some(s)) if arabic => {
+                PREFIXES.contains(&p) && SUFFIXES.contains(&s)
+            }
+            (Some(p), Some(s)) => p.is_empty() && LATIN_SUFFIXES.contains(&s),
+            _ => false,
+        }
+    })
+}
+
 fn context_ok(entry: &Entry, plain: &Key, s: usize, e: usize) -> bool {
     if entry.neg_context.is_empty() && entry.req_context.is_empty() {
         return true;
     }
     let window = context_window(plain, s, e);
-    if entry
-        .neg_context
-        .iter()
-        .any(|p| window.contains(p.as_str()))
-    {
+    if entry.neg_context.iter().any(|p| has_phrase(window, p)) {
         return false;
     }
-    entry.req_context.is_empty()
-        || entry
-            .req_context
-            .iter()
-            .any(|p| window.contains(p.as_str()))
+    entry.req_context.is_empty() || entry.req_context.iter().any(|p| has_phrase(window, p))
 }
 
 #[cfg(test)]

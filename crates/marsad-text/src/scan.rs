@@ -35,6 +35,11 @@ pub struct ScanResult {
     /// `opponent` (pejorative names, counter-speech), `news` (reporting), or `neutral`.
     pub stance: Stance,
     pub matches: Vec<Match>,
+    /// Propaganda-category matches inside a reporting or counter-speech frame (a `news` or
+    /// `counter_speech` match within [`FRAME_BYTES`] of them: arrest news quoting a recruitment
+    /// slogan, "the so-called caliphate"): kept for explanation, not counted as propaganda.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub quoted: Vec<Quoted>,
     pub entities: Entities,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<KeysOut>,
@@ -45,6 +50,64 @@ impl ScanResult {
     pub fn category<'a>(&'a self, category: &'a str) -> impl Iterator<Item = &'a Match> + 'a {
         self.matches.iter().filter(move |m| m.category == category)
     }
+}
+
+/// Categories that are propaganda when used, and reporting when quoted.
+pub const PROPAGANDA: &[&str] = &[
+    "incitement",
+    "recruitment",
+    "weapons_sale",
+    "glorification",
+    "slogan",
+];
+
+/// How close (bytes of the original text, either side) a reporting frame must be to a
+/// propaganda match to mark it as quoted.
+pub const FRAME_BYTES: usize = 160;
+
+/// A match reported as quoted, with the frame that quotes it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Quoted {
+    #[serde(flatten)]
+    pub quoted: Match,
+    /// The `news` / `counter_speech` term that frames it.
+    pub frame: String,
+    pub frame_start: usize,
+    pub frame_end: usize,
+}
+
+/// Split propaganda-category matches that sit inside a reporting frame off into `quoted`.
+fn split_quoted(matches: Vec<Match>) -> (Vec<Match>, Vec<Quoted>) {
+    let frames: Vec<(usize, usize, String)> = matches
+        .iter()
+        .filter(|m| matches!(m.category.as_str(), "news" | "counter_speech"))
+        .map(|m| (m.start, m.end, m.term.clone()))
+        .collect();
+    if frames.is_empty() {
+        return (matches, Vec::new());
+    }
+    let mut kept = Vec::with_capacity(matches.len());
+    let mut quoted = Vec::new();
+    for m in matches {
+        let frame = PROPAGANDA
+            .contains(&m.category.as_str())
+            .then(|| {
+                frames.iter().find(|(s, e, _)| {
+                    *e + FRAME_BYTES >= m.start && *s <= m.end + FRAME_BYTES
+                })
+            })
+            .flatten();
+        match frame {
+            Some((s, e, t)) => quoted.push(Quoted {
+                quoted: m,
+                frame: t.clone(),
+                frame_start: *s,
+                frame_end: *e,
+            }),
+            None => kept.push(m),
+        }
+    }
+    (kept, quoted)
 }
 
 /// The text engine: compiled lexicons plus the extractors.
@@ -79,6 +142,7 @@ impl Engine {
         let all = self.matcher.find(text, &k);
         let (places, matches): (Vec<Match>, Vec<Match>) =
             all.into_iter().partition(|m| m.category == "place");
+        let (matches, quoted) = split_quoted(matches);
         let mut ents = entities::extract(text);
         ents.places = places
             .into_iter()
@@ -106,6 +170,7 @@ impl Engine {
             arabizi,
             stance,
             matches,
+            quoted,
             entities: ents,
             keys,
         }

@@ -36,7 +36,9 @@ struct Out<'a> {
 
 #[derive(Serialize)]
 struct ErrOut {
+    /// The record's own `id` when it had one, else null (the line number is in `line`).
     id: serde_json::Value,
+    line: u64,
     error: String,
 }
 
@@ -57,31 +59,46 @@ pub fn engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
 }
 
 /// Parse one input line: a JSON object with a string `text` (and any `id`), or plain text.
-fn parse_line(line: &str, n: u64) -> std::result::Result<(serde_json::Value, String), String> {
+/// A line that starts with `{` but is not a JSON object is an error, not text: a truncated
+/// record must not be scanned as if it were a post. Errors carry the record's id when known.
+fn parse_line(
+    line: &str,
+    n: u64,
+) -> std::result::Result<(serde_json::Value, String), (serde_json::Value, String)> {
     let trimmed = line.trim_start();
-    if trimmed.starts_with('{') {
-        if let Ok(serde_json::Value::Object(mut o)) =
-            serde_json::from_str::<serde_json::Value>(line)
-        {
-            let id = o.remove("id").unwrap_or(serde_json::Value::from(n));
-            return match o.remove("text") {
-                Some(serde_json::Value::String(t)) => Ok((id, t)),
-                Some(serde_json::Value::Null) | None => {
-                    Err("field `text`: missing (a JSON line needs a string `text`)".into())
-                }
-                Some(other) => Err(format!(
-                    "field `text`: expected a string, found {}",
-                    match other {
-                        serde_json::Value::Bool(_) => "a boolean",
-                        serde_json::Value::Number(_) => "a number",
-                        serde_json::Value::Array(_) => "an array",
-                        _ => "an object",
-                    }
-                )),
-            };
-        }
+    if !trimmed.starts_with('{') {
+        return Ok((serde_json::Value::from(n), line.to_string()));
     }
-    Ok((serde_json::Value::from(n), line.to_string()))
+    let mut o = match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(serde_json::Value::Object(o)) => o,
+        Ok(_) => return Err((serde_json::Value::Null, "not a JSON object".into())),
+        Err(e) => {
+            return Err((
+                serde_json::Value::Null,
+                format!("not a JSON object ({e}); plain-text lines must not start with `{{`"),
+            ))
+        }
+    };
+    let id = o.remove("id");
+    match o.remove("text") {
+        Some(serde_json::Value::String(t)) => Ok((id.unwrap_or(serde_json::Value::from(n)), t)),
+        Some(serde_json::Value::Null) | None => Err((
+            id.unwrap_or(serde_json::Value::Null),
+            "field `text`: missing (a JSON line needs a string `text`)".into(),
+        )),
+        Some(other) => Err((
+            id.unwrap_or(serde_json::Value::Null),
+            format!(
+                "field `text`: expected a string, found {}",
+                match other {
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Array(_) => "an array",
+                    _ => "an object",
+                }
+            ),
+        )),
+    }
 }
 
 pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
