@@ -29,6 +29,9 @@ const SUFFIXES: &[&str] = &[
     "", "ي", "يه", "يين", "يون", "يات", "ات", "ون", "ين", "ان", "ه", "ها", "هم", "هما", "هن", "ك",
     "كم", "كن", "نا", "وا", "ا", "و", "تي", "تك", "ته", "تها", "تهم", "تنا", "تكم",
 ];
+/// Suffixes allowed after a context phrase: pronoun suffixes only. Nisba and plural endings
+/// make another word (`المركزي` is not `مركز`, `البيانات` is not `بيان`).
+const CONTEXT_SUFFIXES: &[&str] = &["", "ه", "ها", "هم", "نا", "ك", "كم"];
 /// Suffixes allowed after a Latin term.
 const LATIN_SUFFIXES: &[&str] = &["", "s", "es"];
 
@@ -521,9 +524,7 @@ fn has_phrase(window: &str, phrase: &str) -> bool {
     window.match_indices(phrase).any(|(i, m)| {
         let (prefix, suffix) = word_bounds(window, i, i + m.len());
         match (prefix, suffix) {
-            (Some(p), Some(s)) if arabic => {
-                PREFIXES.contains(&p) && SUFFIXES.contains(&s)
-            }
+            (Some(p), Some(s)) if arabic => PREFIXES.contains(&p) && CONTEXT_SUFFIXES.contains(&s),
             (Some(p), Some(s)) => p.is_empty() && LATIN_SUFFIXES.contains(&s),
             _ => false,
         }

@@ -4,10 +4,9 @@
 //! `tests/fixtures/negatives_extra.tsv` (same columns as `negatives.tsv`), plus the seed
 //! articles split into sentences (conformance, from `../shared/seeds`).
 //!
-//! The fixtures hold every case written, passing or not. `extra_fixtures_are_well_formed`
-//! always runs; the suites that the engine does not pass yet are `#[ignore]`d with the
-//! number of failures at the time of writing, so `cargo test -- --ignored` lists exactly what
-//! remains (the diagnosis of each failure is in the red-team report).
+//! The fixtures hold every case written, passing or not. The negatives must all pass; the
+//! evasion cases are a ratchet (`KNOWN_EVASION_FAILURES` may only go down), and
+//! `cargo test -- --ignored` lists exactly the ones that remain.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -146,8 +145,24 @@ fn evasion_failures(engine: &Engine) -> (Vec<String>, BTreeMap<String, (usize, u
     (failures, per_tactic)
 }
 
+/// Cases of `evasion_extra.tsv` the engine does not pass yet (a ratchet: lower it as the engine
+/// improves; `cargo test -p marsad-text --test redteam -- --ignored` lists them).
+const KNOWN_EVASION_FAILURES: usize = 33;
+
 #[test]
-#[ignore = "red-team findings: 38 of 226 cases fail at the time of writing (see the report)"]
+fn evasion_extra_ratchet() {
+    let engine = Engine::with_defaults().unwrap();
+    let (failures, _) = evasion_failures(&engine);
+    assert!(
+        failures.len() <= KNOWN_EVASION_FAILURES,
+        "{} failures (known: {KNOWN_EVASION_FAILURES}):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "lists every red-team evasion case the engine does not pass yet"]
 fn evasion_extra_suite() {
     let engine = Engine::with_defaults().unwrap();
     let (failures, per_tactic) = evasion_failures(&engine);
@@ -179,7 +194,6 @@ fn forbidden_matches(engine: &Engine, text: &str, forbidden: &[&str]) -> Vec<Str
 }
 
 #[test]
-#[ignore = "red-team findings: 32 of 63 cases fail at the time of writing (see the report)"]
 fn negatives_extra_suite() {
     let engine = Engine::with_defaults().unwrap();
     let mut failures = Vec::new();
