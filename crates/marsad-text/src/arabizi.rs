@@ -354,6 +354,7 @@ fn transliterate(word: &[KChar], stem_initial: bool, out: &mut Vec<KChar>) {
                         start: k.start,
                         end,
                         ws: false,
+                        brk: 0,
                     }),
                 }
             }
@@ -467,6 +468,7 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     start: w[0].start,
                     end: w[0].start,
                     ws: true,
+                    brk: 0,
                 });
             }
             // ا stands for the article's vowel, ل for the rest of it (`el`, `ash`, `l`).
@@ -480,12 +482,14 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                 start: alef.0,
                 end: alef.1,
                 ws: false,
+                brk: 0,
             });
             out.push(KChar {
                 c: 'ل',
                 start: lam.0,
                 end: lam.1,
                 ws: false,
+                brk: 0,
             });
             transliterate(words[i + 1], true, &mut out);
             emitted_words += 1;
@@ -499,6 +503,7 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     start: w[0].start,
                     end: w[0].start,
                     ws: true,
+                    brk: 0,
                 });
             }
             // An attached article: eldawla, al5ilafa.
@@ -510,12 +515,14 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     start: s,
                     end: w[0].end,
                     ws: false,
+                    brk: 0,
                 });
                 out.push(KChar {
                     c: 'ل',
                     start: w[1].start,
                     end: w[1].end,
                     ws: false,
+                    brk: 0,
                 });
                 transliterate(&w[2..], true, &mut out);
             } else {
@@ -571,8 +578,10 @@ mod tests {
         assert_eq!(az("5ilafa"), pat("خلافة"));
         assert_eq!(az("el 5ilafa"), pat("الخلافة"));
         assert!(az("el dawla el islamiya wallah").starts_with(&pat("الدولة الإسلامية")));
-        assert!(pattern_skeletons(&crate::normalize::match_key("دولة الخلافة"))
-            .contains(&az("dawlat el 5ilafa")));
+        assert!(
+            pattern_skeletons(&crate::normalize::match_key("دولة الخلافة"))
+                .contains(&az("dawlat el 5ilafa"))
+        );
         assert_eq!(az("3isabat"), pat("عصابات"));
     }
 

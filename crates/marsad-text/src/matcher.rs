@@ -8,7 +8,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use crate::arabizi::pattern_skeletons;
 use crate::chars::{is_arabic_letter, is_deleted, is_dotless_signal, rasm};
 use crate::lexicon::{Entry, Lexicon, Stance};
-use crate::normalize::{match_key, skeleton_key, Key, KeyKind, Keys};
+use crate::normalize::{match_key, skeleton_key, Key, KeyKind, Keys, WORD_END, WORD_START};
 
 /// Characters of context (in the plain key) on each side of a match that `neg_context` and
 /// `req_context` phrases are looked for in.
@@ -286,12 +286,7 @@ impl Matcher {
                 if kind == KeyKind::Skeleton && !skeleton_trusted(text, s, e, keys, p.script) {
                     continue;
                 }
-                if kind == KeyKind::Joined
-                    && !text[s..e]
-                        .chars()
-                        .any(|c| !c.is_alphanumeric() && !is_deleted(c))
-                {
-                    // Nothing was joined inside this span: the plain key already decided it.
+                if kind == KeyKind::Joined && !joined_span_ok(&text[s..e]) {
                     continue;
                 }
                 candidates.push((kind, s, e, m.pattern().as_u32()));
@@ -419,6 +414,54 @@ fn in_set(s: &str, set: &[&str], kind: KeyKind) -> bool {
     }
 }
 
+/// Like [`word_bounds`], but on the joined key the words are the plain key's words before
+/// their separators were removed ([`WORD_START`] / [`WORD_END`] flags): a match must start at
+/// such a word's start (after allowed proclitics) and end at its end (before allowed suffixes).
+fn joined_bounds(key: &Key, start: usize, end: usize) -> (Option<&str>, Option<&str>) {
+    let k = key.text.as_str();
+    let mut prefix = None;
+    let mut at = start;
+    for _ in 0..=MAX_AFFIX {
+        if key.brk_at(at) & WORD_START != 0 {
+            prefix = Some(&k[at..start]);
+            break;
+        }
+        match k[..at].chars().next_back() {
+            Some(' ') => {
+                prefix = Some(&k[at..start]);
+                break;
+            }
+            Some(c) => at -= c.len_utf8(),
+            None => {
+                prefix = Some(&k[..start]);
+                break;
+            }
+        }
+    }
+    let mut suffix = None;
+    let mut at = k[..end]
+        .char_indices()
+        .next_back()
+        .map(|(i, _)| i)
+        .unwrap_or(start);
+    for _ in 0..=MAX_AFFIX {
+        let c_len = k[at..].chars().next().map(char::len_utf8).unwrap_or(0);
+        if key.brk_at(at) & WORD_END != 0 {
+            suffix = Some(&k[end.min(at + c_len)..at + c_len]);
+            break;
+        }
+        let next = at + c_len;
+        match k[next..].chars().next() {
+            Some(' ') | None => {
+                suffix = Some(&k[end.min(next)..next]);
+                break;
+            }
+            Some(_) => at = next,
+        }
+    }
+    (prefix, suffix)
+}
+
 /// Does the key character at byte `at` stand for a run of two or more original letters (a
 /// collapsed doubling), so that an affix may have lost its edge letter into it?
 fn collapsed_at(key: &Key, text: &str, at: usize) -> bool {
@@ -426,7 +469,13 @@ fn collapsed_at(key: &Key, text: &str, at: usize) -> bool {
         return false;
     };
     key.original_span(at, at + c.len_utf8())
-        .map(|(s, e)| text[s..e].chars().filter(|c| crate::chars::is_letter(*c)).count() >= 2)
+        .map(|(s, e)| {
+            text[s..e]
+                .chars()
+                .filter(|c| crate::chars::is_letter(*c))
+                .count()
+                >= 2
+        })
         .unwrap_or(false)
 }
 
@@ -439,14 +488,23 @@ fn boundaries_ok(
     kind: KeyKind,
 ) -> bool {
     let k = key.text.as_str();
-    let (Some(prefix), Some(suffix)) = word_bounds(k, start, end) else {
+    let bounds = if kind == KeyKind::Joined {
+        joined_bounds(key, start, end)
+    } else {
+        word_bounds(k, start, end)
+    };
+    let (Some(prefix), Some(suffix)) = bounds else {
         return p.script == Script::Token;
     };
     let first = k[start..end]
         .chars()
         .next()
         .filter(|_| collapsed_at(key, text, start));
-    let last_at = k[..end].char_indices().next_back().map(|(i, _)| i).unwrap_or(start);
+    let last_at = k[..end]
+        .char_indices()
+        .next_back()
+        .map(|(i, _)| i)
+        .unwrap_or(start);
     let last = k[start..end]
         .chars()
         .next_back()
@@ -495,6 +553,22 @@ fn skeleton_trusted(text: &str, s: usize, e: usize, keys: &Keys, script: Script)
             .any(|c| c.is_ascii_digit() || c == 'l' || c == '|'),
         Script::Token => false,
     }
+}
+
+/// A joined match is believed when something was actually joined inside it (else the plain key
+/// decided), and — when white space was removed — one of the pieces is a chunk of at most two
+/// letters, as spaced-out writing has (`دا عش`, `الدو لة`); two ordinary words side by side
+/// are not read as one.
+fn joined_span_ok(span: &str) -> bool {
+    if !span.chars().any(|c| !c.is_alphanumeric() && !is_deleted(c)) {
+        return false;
+    }
+    if !span.chars().any(char::is_whitespace) {
+        return true;
+    }
+    span.split(|c: char| !c.is_alphanumeric() && !is_deleted(c))
+        .filter(|p| !p.is_empty())
+        .any(|p| p.chars().filter(|c| crate::chars::is_letter(*c)).count() <= 2)
 }
 
 /// The plain-key text within [`CONTEXT_CHARS`] of the original span `[s, e)`.

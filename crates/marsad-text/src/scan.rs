@@ -92,9 +92,9 @@ fn split_quoted(matches: Vec<Match>) -> (Vec<Match>, Vec<Quoted>) {
         let frame = PROPAGANDA
             .contains(&m.category.as_str())
             .then(|| {
-                frames.iter().find(|(s, e, _)| {
-                    *e + FRAME_BYTES >= m.start && *s <= m.end + FRAME_BYTES
-                })
+                frames
+                    .iter()
+                    .find(|(s, e, _)| *e + FRAME_BYTES >= m.start && *s <= m.end + FRAME_BYTES)
             })
             .flatten();
         match frame {

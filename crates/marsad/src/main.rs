@@ -3,9 +3,9 @@
 mod bank;
 mod demo;
 mod import;
+mod media;
 mod scan_text;
 mod search;
-mod media;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
