@@ -140,7 +140,8 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
             write_json(
                 &mut out,
                 &ErrOut {
-                    id: n.into(),
+                    id: serde_json::Value::Null,
+                    line: n,
                     error: format!("line longer than {MAX_LINE} bytes"),
                 },
             )?;
@@ -164,13 +165,14 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
                     },
                 )?;
             }
-            Err(reason) => {
+            Err((id, reason)) => {
                 bad += 1;
                 eprintln!("line {n}: {reason}");
                 write_json(
                     &mut out,
                     &ErrOut {
-                        id: n.into(),
+                        id,
+                        line: n,
                         error: reason,
                     },
                 )?;
