@@ -90,7 +90,11 @@ pub fn detect(
     let gone = ds.gone_at();
     let mut by_target: HashMap<NodeId, Vec<usize>> = HashMap::new();
     for (i, e) in ds.edges.iter().enumerate() {
-        if e.kind.is_attention() && e.at.is_some() {
+        // A repost or quote names the original author (`RT @x:`): amplification, not attention.
+        let amplifying = e
+            .post
+            .is_some_and(|p| ds.posts.get(p as usize).is_some_and(|p| p.is_amplification));
+        if e.kind.is_attention() && e.at.is_some() && !amplifying {
             by_target.entry(e.target).or_default().push(i);
         }
     }

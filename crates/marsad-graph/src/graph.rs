@@ -36,6 +36,40 @@ impl EdgeFilter {
     }
 }
 
+/// Keeps only the edges that pass the filter, and the posts in its time window and
+/// platforms (edges keep pointing at their posts).
+pub fn restrict(ds: &mut Dataset, filter: &EdgeFilter) {
+    let platforms: Vec<Option<Platform>> = ds.nodes.iter().map(|n| n.platform).collect();
+    ds.edges
+        .retain(|e| filter.accepts(e, platforms[e.source as usize]));
+    let keep_post = |p: &crate::dataset::Post| {
+        if !filter.platforms.is_empty()
+            && !p.platform.is_some_and(|x| filter.platforms.contains(&x))
+        {
+            return false;
+        }
+        if filter.since.is_some() || filter.until.is_some() {
+            let Some(t) = p.at else { return false };
+            if filter.since.is_some_and(|s| t < s) || filter.until.is_some_and(|u| t >= u) {
+                return false;
+            }
+        }
+        true
+    };
+    let mut map = vec![None; ds.posts.len()];
+    let mut kept = Vec::with_capacity(ds.posts.len());
+    for (i, p) in std::mem::take(&mut ds.posts).into_iter().enumerate() {
+        if keep_post(&p) {
+            map[i] = Some(kept.len() as u32);
+            kept.push(p);
+        }
+    }
+    ds.posts = kept;
+    for e in &mut ds.edges {
+        e.post = e.post.and_then(|p| map[p as usize]);
+    }
+}
+
 /// Time of an edge whose time is unknown, in [`Graph::out_at`].
 pub const NO_TIME: Micros = i64::MIN;
 

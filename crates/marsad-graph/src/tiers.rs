@@ -9,7 +9,7 @@
 //!    amplification) and is amplified by at least `min_amplifiers` accounts, and either
 //!    matches the outlet lexicon or is amplified by at least `hub_amplifiers` accounts;
 //! 2. **supporting**: amplified an official account and has an audience of its own (at least
-//!    `own_audience` accounts amplify it or interact with it);
+//!    `own_audience` accounts amplify it, or at least `audience_followers` followers);
 //! 3. **sympathiser**: amplified an official or outlet-lexicon account, or at least half of its
 //!    activity is amplification of accounts in the community;
 //! 4. otherwise no tier (`none`).
@@ -50,6 +50,7 @@ pub struct TierOptions {
     pub min_amplifiers: usize,
     pub hub_amplifiers: usize,
     pub own_audience: usize,
+    pub audience_followers: i64,
 }
 
 impl Default for TierOptions {
@@ -58,6 +59,7 @@ impl Default for TierOptions {
             min_amplifiers: 3,
             hub_amplifiers: 10,
             own_audience: 2,
+            audience_followers: 1000,
         }
     }
 }
@@ -199,7 +201,11 @@ pub fn classify(
                     "originates content, amplified by many, outlet lexicon or large hub",
                 )
             } else if amplified_official > 0
-                && (m.amplifiers[i] >= opts.own_audience || m.in_degree[i] >= opts.own_audience + 1)
+                && (m.amplifiers[i] >= opts.own_audience
+                    || ds
+                        .info(v)
+                        .followers
+                        .is_some_and(|f| f >= opts.audience_followers))
             {
                 (
                     Tier::Supporting,
@@ -234,6 +240,7 @@ pub fn classify(
                         Feature::new("amplifiers", m.amplifiers[i]),
                         Feature::new("amplifications_received", m.amplifications[i]),
                         Feature::new("in_degree", m.in_degree[i]),
+                        Feature::new("followers", ds.info(v).followers),
                         Feature::new("pagerank", m.pagerank[i]),
                         Feature::new("amplified_official", amplified_official),
                         Feature::new("outlet_lexicon", hits[i].clone()),
@@ -243,11 +250,11 @@ pub fn classify(
         }
         rows.sort_by(|a, b| {
             a.tier.cmp(&b.tier).then(
-                b.features[6]
+                b.features[7]
                     .value
                     .as_f64()
                     .unwrap_or(0.0)
-                    .total_cmp(&a.features[6].value.as_f64().unwrap_or(0.0)),
+                    .total_cmp(&a.features[7].value.as_f64().unwrap_or(0.0)),
             )
         });
         report.push(CommunityTiers {

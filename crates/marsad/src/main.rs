@@ -1,6 +1,7 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
 mod demo;
+mod graph;
 mod import;
 
 use anyhow::{bail, Context, Result};
@@ -70,6 +71,8 @@ enum Command {
     },
     /// Generate the demo dataset (and, without --generate, import it into the workspace).
     Demo(DemoArgs),
+    /// Network analysis: hubs, communities, tiers, coordination, brigades, successors, migration, export.
+    Graph(graph::GraphArgs),
 }
 
 #[derive(Debug, Args)]
@@ -216,6 +219,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
+        Command::Graph(args) => graph::run(&ws, args).await,
     }
 }
 
