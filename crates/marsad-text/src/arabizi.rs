@@ -1,0 +1,430 @@
+//! Arabizi (Arabic written in Latin letters and digits): detection and transliteration to an
+//! Arabic *consonant skeleton*, the form both Arabizi words and Arabic lexicon terms are
+//! compared in (see `docs/text.md` for the table).
+//!
+//! Arabizi spells short vowels that Arabic script leaves out and leaves out letters Arabic
+//! writes, so the two are compared without vowels: Arabic ا و ي ى ء are dropped except as the
+//! first letter of a word (or of the word after the article ال), a word-final ه/ة is dropped,
+//! letters Arabizi cannot tell apart share a class (ت ث ط; د ذ ض ظ; س ص; ح ه; ق ك), and doubled
+//! letters are single. `da3esh` and `داعش` both become `دعش`; `5ilafa` and `خلافة` become `خلف`.
+
+use crate::chars::is_arabic_letter;
+use crate::normalize::KChar;
+
+/// Common Arabizi words (Iraqi, Gulf, Levantine, Egyptian): evidence that a Latin text is Arabic.
+const ARABIZI_WORDS: &[&str] = &[
+    "el", "al", "il", "wa", "ya", "ana", "enta", "inta", "enti", "inti", "howa", "huwa", "hiya",
+    "ehna", "e7na", "hal", "shu", "shoo", "esh", "eish", "sho", "shlon", "shlonak", "shlonkum",
+    "wallah", "walla", "wallahi", "inshallah", "insha", "yalla", "yallah", "habibi", "3ala", "ala",
+    "mesh", "mish", "bas", "kaman", "leh", "lesh", "laish", "lish", "shakd", "aku", "akoo", "maku",
+    "hatha", "hadha", "hay", "hada", "hatha", "wayn", "ween", "dawla", "dawlah", "dawlat", "khilafa",
+    "khilafah", "islamiya", "islamiyah", "islamiyya", "mujahid", "mujahideen", "mujahidin", "akhi",
+    "ukhti", "ikhwa", "ikhwan", "shabab", "jund", "junud", "ansar", "baqiya", "baqiyah",
+    "tatamaddad", "allahu", "akbar", "fi", "min", "mn", "3an", "ma3", "kul", "kol", "7ata", "hatta",
+    "bil", "bel", "lil", "wel", "mal", "shay", "zain", "zen", "ghali", "a5i", "a5oya", "inshalla",
+];
+
+/// English function words: evidence that a Latin text is English, not Arabizi.
+const ENGLISH_WORDS: &[&str] = &[
+    "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "is", "are", "was", "were", "be",
+    "with", "by", "at", "from", "this", "that", "it", "as", "not", "but", "have", "has", "had",
+    "will", "would", "can", "i", "you", "he", "she", "we", "they", "my", "your", "our", "their",
+    "his", "her", "its", "what", "who", "said", "says", "after", "about", "into", "than", "been",
+];
+
+fn is_arabizi_digit(c: char) -> bool {
+    matches!(c, '2' | '3' | '5' | '6' | '7' | '8' | '9')
+}
+
+/// Does this lower-case Latin word use Arabizi digits as letters (`da3esh`, `5ilafa`, `7ayat`)?
+/// Ordinals (`2nd`), units (`5g`, `3km`) and trailing numbers (`news23`) do not count.
+pub fn is_arabizi_digit_word(w: &str) -> bool {
+    let b = w.as_bytes();
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    if letters < 2 || !b.iter().all(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    if matches!(
+        w.trim_start_matches(|c: char| c.is_ascii_digit()),
+        "st" | "nd" | "rd" | "th" | "g" | "k" | "km" | "m" | "kg" | "gb" | "mb" | "x" | "d" | "h"
+            | "s" | "am" | "pm" | "min" | "mm" | "cm"
+    ) {
+        return false;
+    }
+    // A digit used as a letter has a letter on at least one side and is not part of a number.
+    (0..b.len()).any(|i| {
+        let c = b[i] as char;
+        if !is_arabizi_digit(c) {
+            return false;
+        }
+        let prev = i.checked_sub(1).map(|j| b[j]);
+        let next = b.get(i + 1).copied();
+        let prev_l = prev.is_some_and(|p| p.is_ascii_alphabetic());
+        let next_l = next.is_some_and(|n| n.is_ascii_alphabetic());
+        let prev_d = prev.is_some_and(|p| p.is_ascii_digit());
+        let next_d = next.is_some_and(|n| n.is_ascii_digit());
+        (prev_l || next_l) && !prev_d && !next_d && (next_l || i + 1 == b.len())
+    })
+}
+
+/// Is `w` a common Arabizi word?
+pub fn is_common_arabizi(w: &str) -> bool {
+    ARABIZI_WORDS.contains(&w)
+}
+
+fn is_english_word(w: &str) -> bool {
+    ENGLISH_WORDS.contains(&w)
+}
+
+/// Text-level Arabizi decision from word counts.
+pub fn looks_arabizi(latin_words: u32, digit_words: u32, common: u32, english: u32) -> bool {
+    if latin_words == 0 {
+        return false;
+    }
+    let lw = latin_words as f32;
+    let english_ratio = english as f32 / lw;
+    if english_ratio >= 0.25 && digit_words < 2 {
+        return false;
+    }
+    digit_words >= 2
+        || (digit_words >= 1 && (digit_words + common) as f32 / lw >= 0.2)
+        || (common >= 2 && common as f32 / lw >= 0.3)
+}
+
+/// Arabizi letter classes shared by both sides of the comparison.
+fn class(c: char) -> char {
+    match c {
+        'ث' | 'ط' => 'ت',
+        'ذ' | 'ض' | 'ظ' => 'د',
+        'ص' => 'س',
+        'ح' => 'ه',
+        'ق' => 'ك',
+        'ى' => 'ي',
+        _ => c,
+    }
+}
+
+fn is_weak(c: char) -> bool {
+    matches!(c, 'ا' | 'و' | 'ي' | 'ى' | 'ء')
+}
+
+/// The consonant skeleton of an Arabic plain-key phrase, or `None` when it has fewer than three
+/// consonants (too short to compare safely) or contains no Arabic.
+pub fn pattern_skeleton(plain: &str) -> Option<String> {
+    let mut out = String::with_capacity(plain.len());
+    let mut consonants = 0;
+    for (wi, word) in plain.split(' ').filter(|w| !w.is_empty()).enumerate() {
+        if !word.chars().all(is_arabic_letter) {
+            return None;
+        }
+        if wi > 0 {
+            out.push(' ');
+        }
+        let (article, stem) = match word.strip_prefix("ال") {
+            Some(rest) if rest.chars().count() >= 2 => (true, rest),
+            _ => (false, word),
+        };
+        if article {
+            out.push_str("ال");
+        }
+        let mut w = String::new();
+        for (i, c) in stem.chars().enumerate() {
+            if i > 0 && is_weak(c) {
+                continue;
+            }
+            let c = class(c);
+            if w.ends_with(c) {
+                continue;
+            }
+            w.push(c);
+        }
+        if w.chars().count() > 1 && w.ends_with('ه') {
+            w.pop();
+        }
+        consonants += w.chars().filter(|c| !is_weak(*c)).count();
+        out.push_str(&w);
+    }
+    (consonants >= 3).then_some(out)
+}
+
+fn consonant(c: char) -> Option<char> {
+    Some(match c {
+        'b' | 'p' => 'ب',
+        't' => 'ت',
+        'd' => 'د',
+        'r' => 'ر',
+        'z' => 'ز',
+        's' => 'س',
+        'c' | 'k' | 'x' => 'ك',
+        'q' | 'g' | '8' | '9' => 'ق',
+        'f' | 'v' => 'ف',
+        'j' => 'ج',
+        'l' => 'ل',
+        'm' => 'م',
+        'n' => 'ن',
+        'h' | '7' => 'ح',
+        '3' => 'ع',
+        '5' => 'خ',
+        '6' => 'ط',
+        _ => return None,
+    })
+}
+
+/// Transliterate one lower-case Latin word into classed consonant-skeleton key chars.
+/// `stem_initial` says whether the word's first letter is a word start (vowels become ا).
+fn transliterate(word: &[KChar], stem_initial: bool, construct: bool, out: &mut Vec<KChar>) {
+    let mut w: Vec<KChar> = Vec::with_capacity(word.len());
+    let n = word.len();
+    let mut i = 0;
+    while i < n {
+        let k = word[i];
+        let next = word.get(i + 1).map(|k| k.c);
+        let digraph = match (k.c, next) {
+            ('s' | 'c', Some('h')) => Some('ش'),
+            ('k', Some('h')) => Some('خ'),
+            ('g', Some('h')) => Some('غ'),
+            ('t', Some('h')) => Some('ث'),
+            ('d', Some('h')) => Some('ذ'),
+            _ => None,
+        };
+        let (c, len) = if let Some(d) = digraph {
+            (Some(d), 2)
+        } else if i == 0 && stem_initial && matches!(k.c, 'a' | 'e' | 'i' | 'o' | 'u' | '2') {
+            (Some('ا'), 1)
+        } else if i == 0 && stem_initial && k.c == 'w' {
+            (Some('و'), 1)
+        } else if i == 0 && stem_initial && k.c == 'y' {
+            (Some('ي'), 1)
+        } else if construct && k.c == 't' && i + 1 == n && i >= 3 {
+            (None, 1) // construct-state t (dawlat al-...) is a ta marbuta
+        } else {
+            (consonant(k.c), 1)
+        };
+        let end = word[i + len - 1].end;
+        match c {
+            Some(c) => {
+                let c = class(c);
+                match w.last_mut() {
+                    Some(last) if last.c == c => last.end = end,
+                    _ => w.push(KChar {
+                        c,
+                        start: k.start,
+                        end,
+                        ws: false,
+                    }),
+                }
+            }
+            None => {
+                if let Some(last) = w.last_mut() {
+                    last.end = end;
+                }
+            }
+        }
+        i += len;
+    }
+    // A word-final h (or ta marbuta) is dropped, as in the pattern skeleton.
+    if w.len() > 1 && w.last().is_some_and(|k| k.c == 'ه') {
+        if let Some(last) = w.pop() {
+            if let Some(prev) = w.last_mut() {
+                prev.end = last.end;
+            }
+        }
+    }
+    // Leading vowels we dropped before the first kept letter stay outside the span.
+    out.extend(w);
+}
+
+const SUN_ARTICLES: &[(&str, &str)] = &[
+    ("ad", "d"),
+    ("ed", "d"),
+    ("ash", "sh"),
+    ("esh", "sh"),
+    ("as", "s"),
+    ("es", "s"),
+    ("at", "t"),
+    ("et", "t"),
+    ("ar", "r"),
+    ("er", "r"),
+    ("an", "n"),
+    ("en", "n"),
+    ("az", "z"),
+    ("ez", "z"),
+    ("ath", "th"),
+    ("adh", "dh"),
+];
+
+/// Build the Arabizi key from the plain key: Latin words chosen for transliteration become
+/// consonant skeletons (the article `el`/`al` and assimilated forms join the next word); every
+/// other word is left out. Returns the key, the number of Arabizi words and of Latin words.
+pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32) {
+    // Words of the plain key.
+    let mut words: Vec<&[KChar]> = Vec::new();
+    let mut start = 0;
+    for (i, k) in plain.iter().enumerate() {
+        if k.c == ' ' {
+            if i > start {
+                words.push(&plain[start..i]);
+            }
+            start = i + 1;
+        }
+    }
+    if plain.len() > start {
+        words.push(&plain[start..]);
+    }
+    let text_of = |w: &[KChar]| -> String { w.iter().map(|k| k.c).collect() };
+    let mut latin_words = 0u32;
+    let (mut digit_words, mut common, mut english) = (0u32, 0u32, 0u32);
+    let mut is_latin = vec![false; words.len()];
+    let mut is_digit_word = vec![false; words.len()];
+    for (i, w) in words.iter().enumerate() {
+        if w.iter().all(|k| k.c.is_ascii_alphanumeric()) && w.iter().any(|k| k.c.is_ascii_alphabetic())
+        {
+            latin_words += 1;
+            is_latin[i] = true;
+            let t = text_of(w);
+            if is_arabizi_digit_word(&t) {
+                digit_words += 1;
+                is_digit_word[i] = true;
+            } else if is_common_arabizi(&t) {
+                common += 1;
+            } else if is_english_word(&t) {
+                english += 1;
+            }
+        }
+    }
+    let text_flag = looks_arabizi(latin_words, digit_words, common, english);
+    if !text_flag && digit_words == 0 && !all {
+        return (Vec::new(), 0, latin_words);
+    }
+    let mut out: Vec<KChar> = Vec::new();
+    let mut i = 0;
+    let mut emitted_words = 0u32;
+    while i < words.len() {
+        let w = words[i];
+        let t = text_of(w);
+        let chosen = is_latin[i]
+            && (is_digit_word[i] || text_flag || all)
+            && !(is_english_word(&t) && !is_common_arabizi(&t));
+        // The article el/al (or an assimilated sun-letter article) joins the next word.
+        let next_latin = i + 1 < words.len() && is_latin[i + 1];
+        let article = next_latin
+            && (text_flag || is_digit_word.get(i + 1).copied().unwrap_or(false) || all)
+            && (matches!(t.as_str(), "el" | "al" | "il" | "l")
+                || SUN_ARTICLES.iter().any(|(a, first)| {
+                    t == *a && text_of(words[i + 1]).starts_with(first)
+                }));
+        if article {
+            if !out.is_empty() {
+                out.push(KChar {
+                    c: ' ',
+                    start: w[0].start,
+                    end: w[0].start,
+                    ws: true,
+                });
+            }
+            let (s, e) = (w[0].start, w[w.len() - 1].end);
+            out.push(KChar {
+                c: 'ا',
+                start: s,
+                end: s + 1,
+                ws: false,
+            });
+            out.push(KChar {
+                c: 'ل',
+                start: s + 1,
+                end: e,
+                ws: false,
+            });
+            let construct = i + 2 < words.len();
+            transliterate(words[i + 1], true, construct, &mut out);
+            emitted_words += 1;
+            i += 2;
+            continue;
+        }
+        if chosen {
+            if !out.is_empty() {
+                out.push(KChar {
+                    c: ' ',
+                    start: w[0].start,
+                    end: w[0].start,
+                    ws: true,
+                });
+            }
+            let construct = i + 1 < words.len() && is_latin[i + 1];
+            // An attached article: eldawla, al5ilafa.
+            let attached = (t.starts_with("el") || t.starts_with("al")) && w.len() >= 5;
+            if attached {
+                let s = w[0].start;
+                out.push(KChar {
+                    c: 'ا',
+                    start: s,
+                    end: w[0].end,
+                    ws: false,
+                });
+                out.push(KChar {
+                    c: 'ل',
+                    start: w[1].start,
+                    end: w[1].end,
+                    ws: false,
+                });
+                transliterate(&w[2..], true, construct, &mut out);
+            } else {
+                transliterate(w, true, construct, &mut out);
+            }
+            emitted_words += 1;
+        }
+        i += 1;
+    }
+    let az = if text_flag { emitted_words } else { digit_words };
+    (out, az.max(u32::from(all && emitted_words > 0)), latin_words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::plain_kchars;
+
+    fn az(text: &str) -> String {
+        arabizi_chars(&plain_kchars(text), false)
+            .0
+            .iter()
+            .map(|k| k.c)
+            .collect()
+    }
+
+    fn pat(term: &str) -> String {
+        pattern_skeleton(&crate::normalize::match_key(term)).unwrap_or_default()
+    }
+
+    #[test]
+    fn digit_words() {
+        assert!(is_arabizi_digit_word("da3esh"));
+        assert!(is_arabizi_digit_word("5ilafa"));
+        assert!(is_arabizi_digit_word("ma3"));
+        assert!(!is_arabizi_digit_word("2nd"));
+        assert!(!is_arabizi_digit_word("5g"));
+        assert!(!is_arabizi_digit_word("covid19"));
+        assert!(!is_arabizi_digit_word("news23"));
+    }
+
+    #[test]
+    fn arabizi_matches_arabic_skeleton() {
+        assert_eq!(az("da3esh"), pat("داعش"));
+        assert_eq!(az("5ilafa"), pat("خلافة"));
+        assert_eq!(az("el 5ilafa"), pat("الخلافة"));
+        assert!(az("el dawla el islamiya wallah").starts_with(&pat("الدولة الإسلامية")));
+        assert_eq!(az("dawlat el 5ilafa"), pat("دولة الخلافة"));
+    }
+
+    #[test]
+    fn english_is_not_arabizi() {
+        assert_eq!(az("The state said the attack was foiled"), "");
+        assert!(!looks_arabizi(6, 0, 0, 3));
+    }
+
+    #[test]
+    fn short_terms_have_no_pattern() {
+        assert_eq!(pattern_skeleton("في"), None);
+        assert_eq!(pattern_skeleton("isis"), None);
+    }
+}

@@ -1,0 +1,751 @@
+//! Normalization keys with offset maps back to the original text.
+//!
+//! A [`Keys`] value holds up to four keys for one text (see `docs/text.md`):
+//! - **plain** (the *match key*): compatibility decomposition, deletions, Arabic/Persian letter
+//!   folding, ASCII digits, lower case, homoglyphs folded inside Latin-script words, letter runs
+//!   collapsed, separators collapsed to one space, hashtags split on `_` and camelCase, emoji as
+//!   `{token}` words;
+//! - **joined**: the plain key with separators removed between single letters (and pairs), and
+//!   punctuation removed between letters (`د.ا.ع.ش`, `داع_ش`, `d a e s h`);
+//! - **skeleton**: the plain key in dotless rasm classes (Arabic) and leetspeak classes (Latin);
+//! - **arabizi**: Arabizi words transliterated to an Arabic consonant skeleton.
+//!
+//! Every key character carries the byte span of the original characters it came from. Deleted
+//! characters are attached to the character before them. Spans never decrease along a key, and
+//! every span starts and ends on a character boundary of the original text.
+
+use crate::arabizi;
+use crate::chars::{
+    emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
+    is_latin_letter, latin_homoglyph, latin_skeleton, rasm,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Arabic,
+    Latin,
+    Digit,
+    Other,
+    Sep { ws: bool },
+    Token { first: bool },
+}
+
+impl Kind {
+    fn is_word(self) -> bool {
+        matches!(self, Kind::Arabic | Kind::Latin | Kind::Digit | Kind::Other)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unit {
+    c: char,
+    start: u32,
+    end: u32,
+    kind: Kind,
+    upper: bool,
+    hashtag: bool,
+}
+
+/// One character of a key and the original byte span it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KChar {
+    pub c: char,
+    pub start: u32,
+    pub end: u32,
+    /// For spaces: some of the separators it stands for were white space.
+    pub ws: bool,
+}
+
+/// Which key a match was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyKind {
+    Plain,
+    Joined,
+    Arabizi,
+    Skeleton,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Plain => "plain",
+            KeyKind::Joined => "joined",
+            KeyKind::Arabizi => "arabizi",
+            KeyKind::Skeleton => "skeleton",
+        }
+    }
+}
+
+/// A normalized key: its text and, per byte of that text, the original byte span.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Key {
+    pub text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Key {
+    pub(crate) fn from_kchars(chars: &[KChar]) -> Key {
+        let mut text = String::with_capacity(chars.len() * 2);
+        let mut starts = Vec::with_capacity(chars.len() * 2);
+        let mut ends = Vec::with_capacity(chars.len() * 2);
+        for k in chars {
+            text.push(k.c);
+            for _ in 0..k.c.len_utf8() {
+                starts.push(k.start);
+                ends.push(k.end);
+            }
+        }
+        Key { text, starts, ends }
+    }
+
+    /// The original byte span of key bytes `[a, b)` (`a < b`, both on char boundaries).
+    pub fn original_span(&self, a: usize, b: usize) -> Option<(usize, usize)> {
+        if a >= b || b > self.text.len() {
+            return None;
+        }
+        Some((self.starts[a] as usize, self.ends[b - 1] as usize))
+    }
+
+    /// The first key byte whose original span ends after `orig` (for context windows).
+    pub fn key_pos_at(&self, orig: usize) -> usize {
+        self.ends.partition_point(|&e| (e as usize) <= orig)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// Signals found while normalizing, used to decide whether lossy keys are trustworthy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signals {
+    /// Arabic letters seen (after folding).
+    pub arabic_letters: u32,
+    /// Arabic letters with dots seen.
+    pub dotted_letters: u32,
+    /// Letters only dotless writing uses (ٮ ٯ ڡ ں), or ى inside a word.
+    pub dotless_marks: u32,
+    /// Latin letters seen.
+    pub latin_letters: u32,
+    /// Latin words mixing letters and digits (leet or Arabizi).
+    pub mixed_latin_words: u32,
+    /// Separators removed by the joined key.
+    pub joined_removed: u32,
+}
+
+impl Signals {
+    /// The whole text looks written in dotless style: several Arabic letters, no dots at all.
+    pub fn dotless_style(&self) -> bool {
+        self.arabic_letters >= 4 && self.dotted_letters == 0
+    }
+}
+
+/// All keys of one text.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    pub plain: Key,
+    pub joined: Option<Key>,
+    pub skeleton: Option<Key>,
+    pub arabizi: Option<Key>,
+    pub signals: Signals,
+    pub arabizi_words: u32,
+    pub latin_words: u32,
+}
+
+impl Keys {
+    pub fn get(&self, kind: KeyKind) -> Option<&Key> {
+        match kind {
+            KeyKind::Plain => Some(&self.plain),
+            KeyKind::Joined => self.joined.as_ref(),
+            KeyKind::Skeleton => self.skeleton.as_ref(),
+            KeyKind::Arabizi => self.arabizi.as_ref(),
+        }
+    }
+}
+
+/// Options for [`keys`].
+#[derive(Debug, Clone, Copy)]
+pub struct KeyOptions {
+    /// Build the joined, skeleton and Arabizi keys even when no signal asks for them.
+    pub all: bool,
+}
+
+/// Compute every key of `text`. Lossy keys (joined, skeleton, Arabizi) are only built when the
+/// text shows a reason for them (or `opts.all`).
+pub fn keys(text: &str, opts: KeyOptions) -> Keys {
+    let (units, mut signals) = units(text);
+    let plain = plain_chars(units, &mut signals);
+    let (joined, removed) = joined_chars(&plain);
+    signals.joined_removed = removed;
+    let joined = (removed > 0 || opts.all).then(|| Key::from_kchars(&joined));
+    let want_skeleton = opts.all
+        || signals.dotless_marks > 0
+        || signals.dotless_style()
+        || signals.mixed_latin_words > 0;
+    let skeleton = want_skeleton.then(|| Key::from_kchars(&skeleton_chars(&plain)));
+    let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
+    let arabizi = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+    Keys {
+        plain: Key::from_kchars(&plain),
+        joined,
+        skeleton,
+        arabizi,
+        signals,
+        arabizi_words: az_words,
+        latin_words,
+    }
+}
+
+/// The plain (match) key of a text, as a string: what lexicon terms are normalized with.
+pub fn match_key(text: &str) -> String {
+    let (units, mut signals) = units(text);
+    plain_chars(units, &mut signals)
+        .iter()
+        .map(|k| k.c)
+        .collect()
+}
+
+/// The skeleton key of a text, as a string.
+pub fn skeleton_key(text: &str) -> String {
+    let (units, mut signals) = units(text);
+    skeleton_chars(&plain_chars(units, &mut signals))
+        .iter()
+        .map(|k| k.c)
+        .collect()
+}
+
+/// The joined key of a text, as a string (separators between letters removed).
+pub fn joined_key(text: &str) -> String {
+    let (units, mut signals) = units(text);
+    joined_chars(&plain_chars(units, &mut signals))
+        .0
+        .iter()
+        .map(|k| k.c)
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) fn plain_kchars(text: &str) -> Vec<KChar> {
+    let (units, mut signals) = units(text);
+    plain_chars(units, &mut signals)
+}
+
+fn classify(c: char) -> Kind {
+    if is_arabic_letter(c) {
+        Kind::Arabic
+    } else if is_latin_letter(c) {
+        Kind::Latin
+    } else if c.is_ascii_digit() {
+        Kind::Digit
+    } else if c.is_alphanumeric() {
+        Kind::Other
+    } else {
+        Kind::Sep {
+            ws: c.is_whitespace(),
+        }
+    }
+}
+
+fn units(text: &str) -> (Vec<Unit>, Signals) {
+    let mut out: Vec<Unit> = Vec::with_capacity(text.len());
+    let mut signals = Signals::default();
+    let mut in_hashtag = false;
+    let mut decomposed: Vec<char> = Vec::with_capacity(4);
+    for (s, ch) in text.char_indices() {
+        let start = s as u32;
+        let end = (s + ch.len_utf8()) as u32;
+        if ch.is_ascii() {
+            let (c, kind, upper) = if ch.is_ascii_alphabetic() {
+                (ch.to_ascii_lowercase(), Kind::Latin, ch.is_ascii_uppercase())
+            } else if ch.is_ascii_digit() {
+                (ch, Kind::Digit, false)
+            } else {
+                let ws = ch.is_ascii_whitespace() || ch.is_ascii_control();
+                if ch == '#' {
+                    in_hashtag = true;
+                } else if ws {
+                    in_hashtag = false;
+                }
+                (' ', Kind::Sep { ws }, false)
+            };
+            if kind == Kind::Latin {
+                signals.latin_letters += 1;
+            }
+            out.push(Unit {
+                c,
+                start,
+                end,
+                kind,
+                upper,
+                hashtag: in_hashtag,
+            });
+            continue;
+        }
+        if is_deleted(ch) {
+            if let Some(last) = out.last_mut() {
+                last.end = end;
+            }
+            continue;
+        }
+        if let Some(name) = emoji_token(ch) {
+            let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
+            for (i, c) in token.enumerate() {
+                out.push(Unit {
+                    c,
+                    start,
+                    end,
+                    kind: Kind::Token { first: i == 0 },
+                    upper: false,
+                    hashtag: false,
+                });
+            }
+            continue;
+        }
+        if is_dotless_signal(ch) {
+            signals.dotless_marks += 1;
+        }
+        decomposed.clear();
+        unicode_normalization::char::decompose_compatible(ch, |d| decomposed.push(d));
+        for &d in &decomposed {
+            if is_deleted(d) {
+                if let Some(last) = out.last_mut() {
+                    last.end = end;
+                }
+                continue;
+            }
+            let mut lower = d;
+            let mut upper = false;
+            if d.is_uppercase() {
+                let mut l = d.to_lowercase();
+                if let (Some(one), None) = (l.next(), l.next()) {
+                    lower = one;
+                    upper = true;
+                }
+            }
+            let c = fold(lower);
+            let kind = classify(c);
+            match kind {
+                Kind::Arabic => {
+                    signals.arabic_letters += 1;
+                    if crate::chars::has_dots(c) && c != 'ي' {
+                        signals.dotted_letters += 1;
+                    }
+                }
+                Kind::Latin => signals.latin_letters += 1,
+                Kind::Sep { ws } if ws => in_hashtag = false,
+                _ => {}
+            }
+            let c = if matches!(kind, Kind::Sep { .. }) {
+                ' '
+            } else {
+                c
+            };
+            out.push(Unit {
+                c,
+                start,
+                end,
+                kind,
+                upper,
+                hashtag: in_hashtag,
+            });
+        }
+    }
+    // ى inside a word is dotless writing of ي (ى is only ever final in normal spelling).
+    for (i, ch) in text.char_indices() {
+        if ch == 'ى' {
+            let next = text[i + ch.len_utf8()..]
+                .chars()
+                .find(|c| !is_deleted(*c));
+            if next.is_some_and(is_arabic_letter) {
+                signals.dotless_marks += 1;
+            }
+        } else if ch == 'ي' || ch == 'ئ' {
+            signals.dotted_letters += 1;
+        }
+    }
+    (out, signals)
+}
+
+/// Fold Cyrillic/Greek look-alikes inside Latin-script words (never in Arabic words).
+fn fold_homoglyph_words(units: &mut [Unit]) {
+    let mut i = 0;
+    while i < units.len() {
+        if !units[i].kind.is_word() {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        let (mut latin, mut arabic, mut other, mut mappable) = (false, false, 0usize, 0usize);
+        while j < units.len() && units[j].kind.is_word() {
+            match units[j].kind {
+                Kind::Latin => latin = true,
+                Kind::Arabic => arabic = true,
+                Kind::Other => {
+                    other += 1;
+                    if is_cyrillic_or_greek(units[j].c) && latin_homoglyph(units[j].c).is_some() {
+                        mappable += 1;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if !arabic && other > 0 && (latin || mappable == other) {
+            for u in &mut units[i..j] {
+                if u.kind == Kind::Other {
+                    if let Some(l) = latin_homoglyph(u.c) {
+                        u.c = l;
+                        u.kind = if l.is_ascii_digit() {
+                            Kind::Digit
+                        } else {
+                            Kind::Latin
+                        };
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+}
+
+/// What the current word of the plain key mixes, for the skeleton key's signal.
+#[derive(Default)]
+struct WordState {
+    latin: bool,
+    digit: bool,
+    upper_i: bool,
+    lower_l: bool,
+}
+
+impl WordState {
+    fn add(&mut self, u: &Unit) {
+        match u.kind {
+            Kind::Digit => self.digit = true,
+            Kind::Latin => {
+                self.latin = true;
+                self.upper_i |= u.c == 'i' && u.upper;
+                self.lower_l |= u.c == 'l' && !u.upper;
+            }
+            _ => {}
+        }
+    }
+
+    /// A Latin word with digits, or with both `I` and `l` (ISlS), may be leetspeak.
+    fn close(&mut self, signals: &mut Signals) {
+        if self.latin && (self.digit || (self.upper_i && self.lower_l)) {
+            signals.mixed_latin_words += 1;
+        }
+        *self = WordState::default();
+    }
+}
+
+fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
+    fold_homoglyph_words(&mut units);
+    let mut out: Vec<KChar> = Vec::with_capacity(units.len());
+    let mut run = 0usize; // length of the current run of identical letters in the input
+    let mut prev_kind: Option<Kind> = None;
+    let mut prev_unit: Option<Unit> = None;
+    let mut word = WordState::default();
+    for u in units {
+        match u.kind {
+            Kind::Sep { ws } => {
+                word.close(signals);
+                run = 0;
+                match out.last_mut() {
+                    Some(last) if last.c == ' ' => {
+                        last.end = u.end;
+                        last.ws |= ws;
+                    }
+                    Some(_) => out.push(KChar {
+                        c: ' ',
+                        start: u.start,
+                        end: u.end,
+                        ws,
+                    }),
+                    None => {}
+                }
+            }
+            Kind::Token { first } => {
+                word.close(signals);
+                run = 0;
+                if first {
+                    if let Some(last) = out.last() {
+                        if last.c != ' ' {
+                            out.push(KChar {
+                                c: ' ',
+                                start: u.start,
+                                end: u.start,
+                                ws: true,
+                            });
+                        }
+                    }
+                }
+                out.push(KChar {
+                    c: u.c,
+                    start: u.start,
+                    end: u.end,
+                    ws: false,
+                });
+            }
+            _ => {
+                if let Some(pk) = prev_kind {
+                    let after_token = matches!(pk, Kind::Token { .. });
+                    let camel = u.hashtag
+                        && u.upper
+                        && pk == Kind::Latin
+                        && u.kind == Kind::Latin
+                        && prev_unit.is_some_and(|p| !p.upper && p.hashtag);
+                    if after_token || camel {
+                        word.close(signals);
+                        run = 0;
+                        out.push(KChar {
+                            c: ' ',
+                            start: u.start,
+                            end: u.start,
+                            ws: true,
+                        });
+                    }
+                }
+                word.add(&u);
+                let same = out.last().is_some_and(|l| l.c == u.c) && run > 0;
+                if same {
+                    run += 1;
+                    let collapse_from = if u.kind == Kind::Arabic {
+                        2
+                    } else if matches!(u.kind, Kind::Latin | Kind::Other) {
+                        3
+                    } else {
+                        usize::MAX
+                    };
+                    if run >= collapse_from {
+                        if run == collapse_from && collapse_from == 3 {
+                            // The run had two kept letters: fold the second into the first.
+                            if let Some(second) = out.pop() {
+                                if let Some(first) = out.last_mut() {
+                                    first.end = second.end;
+                                }
+                            }
+                        }
+                        if let Some(last) = out.last_mut() {
+                            last.end = u.end;
+                        }
+                    } else {
+                        out.push(KChar {
+                            c: u.c,
+                            start: u.start,
+                            end: u.end,
+                            ws: false,
+                        });
+                    }
+                } else {
+                    run = 1;
+                    out.push(KChar {
+                        c: u.c,
+                        start: u.start,
+                        end: u.end,
+                        ws: false,
+                    });
+                }
+            }
+        }
+        prev_kind = Some(u.kind);
+        prev_unit = Some(u);
+    }
+    word.close(signals);
+    if out.last().is_some_and(|l| l.c == ' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Word lengths (in chars) and kinds of the plain key, for the joined key's rule.
+fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, k) in chars.iter().enumerate() {
+        if k.c == ' ' {
+            if i > start {
+                words.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if chars.len() > start {
+        words.push((start, chars.len()));
+    }
+    words
+}
+
+fn is_letter_word(w: &[KChar]) -> bool {
+    w.iter().all(|k| k.c.is_alphabetic()) && !w.first().is_some_and(|k| k.c == '{')
+}
+
+/// The joined key: spaces removed between letter words of at most two letters each (`د ا ع ش`,
+/// `دا عش`), and punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
+/// were removed.
+fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
+    let words = word_bounds(plain);
+    let mut removed = 0u32;
+    let mut remove = vec![false; plain.len()];
+    for pair in words.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let sep = a.1; // index of the space between them
+        if b.0 != sep + 1 || plain[sep].c != ' ' {
+            continue;
+        }
+        let wa = &plain[a.0..a.1];
+        let wb = &plain[b.0..b.1];
+        if !is_letter_word(wa) || !is_letter_word(wb) {
+            continue;
+        }
+        let (la, lb) = (wa.len(), wb.len());
+        let same_script = is_arabic_letter(wa[0].c) == is_arabic_letter(wb[0].c);
+        let join = same_script && (!plain[sep].ws || (la <= 2 && lb <= 2));
+        if join {
+            remove[sep] = true;
+            removed += 1;
+        }
+    }
+    if removed == 0 {
+        return (plain.to_vec(), 0);
+    }
+    let mut out: Vec<KChar> = Vec::with_capacity(plain.len());
+    let mut run = 0usize;
+    for (i, k) in plain.iter().enumerate() {
+        if remove[i] {
+            continue;
+        }
+        let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ';
+        if same {
+            run += 1;
+            let collapse_from = if is_arabic_letter(k.c) {
+                2
+            } else if k.c.is_alphabetic() {
+                3
+            } else {
+                usize::MAX
+            };
+            if run >= collapse_from {
+                if run == 3 && collapse_from == 3 {
+                    if let Some(second) = out.pop() {
+                        if let Some(first) = out.last_mut() {
+                            first.end = second.end;
+                        }
+                    }
+                }
+                if let Some(last) = out.last_mut() {
+                    last.end = k.end;
+                }
+                continue;
+            }
+        } else {
+            run = 1;
+        }
+        out.push(*k);
+    }
+    (out, removed)
+}
+
+/// The skeleton key: Arabic letters in rasm classes; inside Latin words that mix letters with
+/// digits or `l`, leetspeak classes.
+fn skeleton_chars(plain: &[KChar]) -> Vec<KChar> {
+    let mut out = plain.to_vec();
+    for (a, b) in word_bounds(plain) {
+        let w = &plain[a..b];
+        let latin = w.iter().any(|k| k.c.is_ascii_alphabetic());
+        let arabic = w.iter().any(|k| is_arabic_letter(k.c));
+        for k in &mut out[a..b] {
+            if arabic {
+                k.c = rasm(k.c);
+            } else if latin {
+                k.c = latin_skeleton(k.c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span<'a>(text: &'a str, key: &Key, needle: &str) -> &'a str {
+        let a = key.text.find(needle).expect("needle in key");
+        let (s, e) = key.original_span(a, a + needle.len()).expect("span");
+        &text[s..e]
+    }
+
+    #[test]
+    fn plain_key_folds_arabic_evasion() {
+        assert_eq!(match_key("الـــدولـــة الإسلاميّة"), "الدوله الاسلاميه");
+        assert_eq!(match_key("دااااعش"), "داعش");
+        assert_eq!(match_key("دا\u{200D}عش"), "داعش");
+        assert_eq!(match_key("ﺩﺍﻋﺶ"), "داعش");
+        assert_eq!(match_key("دولة الخلافہ"), "دوله الخلافه");
+        assert_eq!(match_key("٣ فجرا"), "3 فجرا");
+    }
+
+    #[test]
+    fn plain_key_latin() {
+        assert_eq!(match_key("ISIS"), "isis");
+        assert_eq!(match_key("ІЅІЅ"), "isis");
+        assert_eq!(match_key("Dаesh"), "daesh");
+        assert_eq!(match_key("kiiiill"), "kill");
+        assert_eq!(match_key("good"), "good");
+        assert_eq!(match_key("#IslamicState"), "islamic state");
+        assert_eq!(match_key("IslamicState"), "islamicstate");
+        assert_eq!(match_key("#دولة_الخلافة"), "دوله الخلافه");
+        assert_eq!(match_key("🔫للبيع"), "{weapon} لبيع");
+        assert_eq!(match_key("💥💣"), "{explosion} {explosion}");
+        assert_eq!(match_key("Ｉｓｉｓ"), "isis");
+    }
+
+    #[test]
+    fn cyrillic_words_stay_cyrillic() {
+        assert_eq!(match_key("привет"), "привет");
+    }
+
+    #[test]
+    fn spans_cover_marks_and_tatweel() {
+        let text = "قال: الـــدولـــةُ باقية";
+        let k = keys(text, KeyOptions { all: true });
+        assert_eq!(span(text, &k.plain, "الدوله"), "الـــدولـــةُ");
+        let text = "دااااعش";
+        let k = keys(text, KeyOptions { all: true });
+        assert_eq!(span(text, &k.plain, "داعش"), "دااااعش");
+    }
+
+    #[test]
+    fn joined_key_rules() {
+        assert_eq!(joined_key("د ا ع ش"), "داعش");
+        assert_eq!(joined_key("د.ا.ع.ش"), "داعش");
+        assert_eq!(joined_key("داع_ش"), "داعش");
+        assert_eq!(joined_key("d.a.e.s.h"), "daesh");
+        assert_eq!(joined_key("في البيت"), "في البيت");
+        let text = "هؤلاء د ا ع ش";
+        let k = keys(text, KeyOptions { all: false });
+        let j = k.joined.expect("joined key");
+        assert_eq!(span(text, &j, "داعش"), "د ا ع ش");
+    }
+
+    #[test]
+    fn skeleton_key_rules() {
+        assert_eq!(skeleton_key("داعش"), skeleton_key("داعس"));
+        assert_eq!(skeleton_key("الدولة"), skeleton_key("الدوله"));
+        assert_eq!(skeleton_key("ISlS"), "isis");
+        assert_eq!(skeleton_key("1SIS"), "isis");
+        assert_eq!(skeleton_key("خلافة"), skeleton_key("حلاڡه"));
+    }
+
+    #[test]
+    fn lossy_keys_only_with_signals() {
+        let k = keys("خبر عادي عن الطقس", KeyOptions { all: false });
+        assert!(k.joined.is_none());
+        assert!(k.skeleton.is_none());
+        assert!(k.arabizi.is_none());
+        let k = keys("ٮاٯىه", KeyOptions { all: false });
+        assert!(k.skeleton.is_some());
+    }
+}
