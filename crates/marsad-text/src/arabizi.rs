@@ -13,15 +13,104 @@ use crate::normalize::KChar;
 
 /// Common Arabizi words (Iraqi, Gulf, Levantine, Egyptian): evidence that a Latin text is Arabic.
 const ARABIZI_WORDS: &[&str] = &[
-    "el", "al", "il", "wa", "ya", "ana", "enta", "inta", "enti", "inti", "howa", "huwa", "hiya",
-    "ehna", "e7na", "hal", "shu", "shoo", "esh", "eish", "sho", "shlon", "shlonak", "shlonkum",
-    "wallah", "walla", "wallahi", "inshallah", "insha", "yalla", "yallah", "habibi", "3ala", "ala",
-    "mesh", "mish", "bas", "kaman", "leh", "lesh", "laish", "lish", "shakd", "aku", "akoo", "maku",
-    "hatha", "hadha", "hay", "hada", "hatha", "wayn", "ween", "dawla", "dawlah", "dawlat", "khilafa",
-    "khilafah", "islamiya", "islamiyah", "islamiyya", "mujahid", "mujahideen", "mujahidin", "akhi",
-    "ukhti", "ikhwa", "ikhwan", "shabab", "jund", "junud", "ansar", "baqiya", "baqiyah",
-    "tatamaddad", "allahu", "akbar", "fi", "min", "mn", "3an", "ma3", "kul", "kol", "7ata", "hatta",
-    "bil", "bel", "lil", "wel", "mal", "shay", "zain", "zen", "ghali", "a5i", "a5oya", "inshalla",
+    "el",
+    "al",
+    "il",
+    "wa",
+    "ya",
+    "ana",
+    "enta",
+    "inta",
+    "enti",
+    "inti",
+    "howa",
+    "huwa",
+    "hiya",
+    "ehna",
+    "e7na",
+    "hal",
+    "shu",
+    "shoo",
+    "esh",
+    "eish",
+    "sho",
+    "shlon",
+    "shlonak",
+    "shlonkum",
+    "wallah",
+    "walla",
+    "wallahi",
+    "inshallah",
+    "insha",
+    "yalla",
+    "yallah",
+    "habibi",
+    "3ala",
+    "ala",
+    "mesh",
+    "mish",
+    "bas",
+    "kaman",
+    "leh",
+    "lesh",
+    "laish",
+    "lish",
+    "shakd",
+    "aku",
+    "akoo",
+    "maku",
+    "hatha",
+    "hadha",
+    "hay",
+    "hada",
+    "hatha",
+    "wayn",
+    "ween",
+    "dawla",
+    "dawlah",
+    "dawlat",
+    "khilafa",
+    "khilafah",
+    "islamiya",
+    "islamiyah",
+    "islamiyya",
+    "mujahid",
+    "mujahideen",
+    "mujahidin",
+    "akhi",
+    "ukhti",
+    "ikhwa",
+    "ikhwan",
+    "shabab",
+    "jund",
+    "junud",
+    "ansar",
+    "baqiya",
+    "baqiyah",
+    "tatamaddad",
+    "allahu",
+    "akbar",
+    "fi",
+    "min",
+    "mn",
+    "3an",
+    "ma3",
+    "kul",
+    "kol",
+    "7ata",
+    "hatta",
+    "bil",
+    "bel",
+    "lil",
+    "wel",
+    "mal",
+    "shay",
+    "zain",
+    "zen",
+    "ghali",
+    "a5i",
+    "a5oya",
+    "inshalla",
 ];
 
 /// English function words: evidence that a Latin text is English, not Arabizi.
@@ -46,8 +135,25 @@ pub fn is_arabizi_digit_word(w: &str) -> bool {
     }
     if matches!(
         w.trim_start_matches(|c: char| c.is_ascii_digit()),
-        "st" | "nd" | "rd" | "th" | "g" | "k" | "km" | "m" | "kg" | "gb" | "mb" | "x" | "d" | "h"
-            | "s" | "am" | "pm" | "min" | "mm" | "cm"
+        "st" | "nd"
+            | "rd"
+            | "th"
+            | "g"
+            | "k"
+            | "km"
+            | "m"
+            | "kg"
+            | "gb"
+            | "mb"
+            | "x"
+            | "d"
+            | "h"
+            | "s"
+            | "am"
+            | "pm"
+            | "min"
+            | "mm"
+            | "cm"
     ) {
         return false;
     }
@@ -277,7 +383,8 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
     let mut is_latin = vec![false; words.len()];
     let mut is_digit_word = vec![false; words.len()];
     for (i, w) in words.iter().enumerate() {
-        if w.iter().all(|k| k.c.is_ascii_alphanumeric()) && w.iter().any(|k| k.c.is_ascii_alphabetic())
+        if w.iter().all(|k| k.c.is_ascii_alphanumeric())
+            && w.iter().any(|k| k.c.is_ascii_alphabetic())
         {
             latin_words += 1;
             is_latin[i] = true;
@@ -304,15 +411,15 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         let t = text_of(w);
         let chosen = is_latin[i]
             && (is_digit_word[i] || text_flag || all)
-            && !(is_english_word(&t) && !is_common_arabizi(&t));
+            && (!is_english_word(&t) || is_common_arabizi(&t));
         // The article el/al (or an assimilated sun-letter article) joins the next word.
         let next_latin = i + 1 < words.len() && is_latin[i + 1];
         let article = next_latin
             && (text_flag || is_digit_word.get(i + 1).copied().unwrap_or(false) || all)
             && (matches!(t.as_str(), "el" | "al" | "il" | "l")
-                || SUN_ARTICLES.iter().any(|(a, first)| {
-                    t == *a && text_of(words[i + 1]).starts_with(first)
-                }));
+                || SUN_ARTICLES
+                    .iter()
+                    .any(|(a, first)| t == *a && text_of(words[i + 1]).starts_with(first)));
         if article {
             if !out.is_empty() {
                 out.push(KChar {
@@ -375,8 +482,16 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         }
         i += 1;
     }
-    let az = if text_flag { emitted_words } else { digit_words };
-    (out, az.max(u32::from(all && emitted_words > 0)), latin_words)
+    let az = if text_flag {
+        emitted_words
+    } else {
+        digit_words
+    };
+    (
+        out,
+        az.max(u32::from(all && emitted_words > 0)),
+        latin_words,
+    )
 }
 
 #[cfg(test)]

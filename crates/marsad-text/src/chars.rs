@@ -211,7 +211,21 @@ pub fn is_dotless_signal(c: char) -> bool {
 pub fn has_dots(c: char) -> bool {
     matches!(
         c,
-        'ب' | 'ت' | 'ث' | 'ج' | 'خ' | 'ذ' | 'ز' | 'ش' | 'ض' | 'ظ' | 'غ' | 'ف' | 'ق' | 'ن' | 'ي' | 'ة'
+        'ب' | 'ت'
+            | 'ث'
+            | 'ج'
+            | 'خ'
+            | 'ذ'
+            | 'ز'
+            | 'ش'
+            | 'ض'
+            | 'ظ'
+            | 'غ'
+            | 'ف'
+            | 'ق'
+            | 'ن'
+            | 'ي'
+            | 'ة'
     )
 }
 
@@ -233,8 +247,9 @@ mod tests {
 
     #[test]
     fn deleted_set_covers_marks_and_invisibles() {
-        for c in ['\u{064B}', '\u{0651}', '\u{0670}', '\u{06D6}', '\u{0640}', '\u{200D}', '\u{202E}']
-        {
+        for c in [
+            '\u{064B}', '\u{0651}', '\u{0670}', '\u{06D6}', '\u{0640}', '\u{200D}', '\u{202E}',
+        ] {
             assert!(is_deleted(c), "{:04X}", c as u32);
         }
         assert!(!is_deleted('ا'));

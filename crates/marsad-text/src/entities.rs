@@ -156,12 +156,17 @@ pub fn extract(text: &str) -> Entities {
                 continue;
             }
             let (value, kind) = crate::entities::url::normalize_and_classify(trimmed);
-            out.urls.push(Entity::new(value, kind, text, m.start(), end));
+            out.urls
+                .push(Entity::new(value, kind, text, m.start(), end));
         }
     }
     if has(b'@') {
         for m in p.email.find_iter(text) {
-            if out.urls.iter().any(|u| m.start() < u.end && u.start < m.end()) {
+            if out
+                .urls
+                .iter()
+                .any(|u| m.start() < u.end && u.start < m.end())
+            {
                 continue;
             }
             out.emails.push(Entity::new(
@@ -191,7 +196,11 @@ pub fn extract(text: &str) -> Entities {
     if has(b'#') {
         for c in p.hashtag.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
-            if out.urls.iter().any(|u| m.start() < u.end && u.start < m.end()) {
+            if out
+                .urls
+                .iter()
+                .any(|u| m.start() < u.end && u.start < m.end())
+            {
                 continue;
             }
             let tag: String = m.as_str().trim_end_matches('_').to_string();
@@ -240,13 +249,8 @@ pub fn extract(text: &str) -> Entities {
                 if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                     continue;
                 }
-                let mut e = Entity::new(
-                    format!("{lat},{lon}"),
-                    "decimal",
-                    text,
-                    a.start(),
-                    b.end(),
-                );
+                let mut e =
+                    Entity::new(format!("{lat},{lon}"), "decimal", text, a.start(), b.end());
                 e.lat = Some(lat);
                 e.lon = Some(lon);
                 out.coordinates.push(e);
@@ -300,11 +304,15 @@ fn hour_word(w: &str) -> Option<u32> {
         "واحده" | "واحدة" => 1,
         "ثانيه" | "ثانية" | "ثنتين" => 2,
         "ثالثه" | "ثالثة" | "ثلاث" | "ثلاثه" | "ثلاثة" => 3,
-        "رابعه" | "رابعة" | "اربع" | "أربع" | "اربعه" | "اربعة" | "أربعة" => 4,
+        "رابعه" | "رابعة" | "اربع" | "أربع" | "اربعه" | "اربعة" | "أربعة" => {
+            4
+        }
         "خامسه" | "خامسة" | "خمس" | "خمسه" | "خمسة" => 5,
         "سادسه" | "سادسة" | "ست" | "سته" | "ستة" => 6,
         "سابعه" | "سابعة" | "سبع" | "سبعه" | "سبعة" => 7,
-        "ثامنه" | "ثامنة" | "ثمان" | "ثمانيه" | "ثمانية" | "ثمانة" => 8,
+        "ثامنه" | "ثامنة" | "ثمان" | "ثمانيه" | "ثمانية" | "ثمانة" => {
+            8
+        }
         "تاسعه" | "تاسعة" | "تسع" | "تسعه" | "تسعة" => 9,
         "عاشره" | "عاشرة" | "عشر" | "عشره" | "عشرة" => 10,
         "احدعش" => 11,
@@ -355,13 +363,7 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
                 .as_deref()
                 .is_some_and(|s| s.starts_with("فجر") || s.starts_with("ليل"));
             let end = c.get(3).map(|s| s.end()).unwrap_or(m.end());
-            let mut e = Entity::new(
-                format!("{hour:02}:{min:02}"),
-                "clock",
-                text,
-                h.start(),
-                end,
-            );
+            let mut e = Entity::new(format!("{hour:02}:{min:02}"), "clock", text, h.start(), end);
             e.night = hour < 5 || night_suffix;
             out.times.push(e);
         }
@@ -397,13 +399,23 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
     }
     for m in p.period.find_iter(text) {
         let s = m.as_str().to_lowercase();
-        let value = if s.contains("الفجر") || s.contains("الصبح") || s.contains("fajr") || s.contains("dawn") {
+        let value = if s.contains("الفجر")
+            || s.contains("الصبح")
+            || s.contains("fajr")
+            || s.contains("dawn")
+        {
             "dawn"
-        } else if s.contains("الليل") || s.contains("midnight") || s.contains("night") || s.contains("tonight") || s.contains("after dark") {
+        } else if s.contains("الليل")
+            || s.contains("midnight")
+            || s.contains("night")
+            || s.contains("tonight")
+            || s.contains("after dark")
+        {
             "night"
         } else if s.contains("الصفر") || s.contains("zero") {
             "zero_hour"
-        } else if s.contains("المغرب") || s.contains("الغروب") || s.contains("maghrib") {
+        } else if s.contains("المغرب") || s.contains("الغروب") || s.contains("maghrib")
+        {
             "sunset"
         } else if s.contains("العشاء") || s.contains("isha") {
             "evening"
@@ -416,11 +428,19 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
         e.night = matches!(value, "dawn" | "night");
         out.times.push(e);
     }
-    let digits = text.chars().any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
+    let digits = text
+        .chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
     if digits {
         for c in p.date_numeric.captures_iter(text) {
             let Some(m) = c.get(1) else { continue };
-            if out.coordinates.iter().chain(&out.phones).chain(&out.urls).any(|e| m.start() < e.end && e.start < m.end()) {
+            if out
+                .coordinates
+                .iter()
+                .chain(&out.phones)
+                .chain(&out.urls)
+                .any(|e| m.start() < e.end && e.start < m.end())
+            {
                 continue;
             }
             out.times.push(Entity::new(
@@ -467,8 +487,23 @@ pub mod url {
 
     /// Query parameters that only track the reader.
     const TRACKING: &[&str] = &[
-        "fbclid", "gclid", "igshid", "igsh", "si", "feature", "ref", "ref_src", "ref_url", "s",
-        "t", "mibextid", "_rdr", "__cft__", "__tn__", "is_from_webapp", "sender_device",
+        "fbclid",
+        "gclid",
+        "igshid",
+        "igsh",
+        "si",
+        "feature",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "s",
+        "t",
+        "mibextid",
+        "_rdr",
+        "__cft__",
+        "__tn__",
+        "is_from_webapp",
+        "sender_device",
     ];
 
     /// Normalise (scheme, lower-case host without `www.`/`m.`/`mobile.`, tracking parameters
@@ -531,7 +566,10 @@ pub mod url {
                 } else if first.is_empty() {
                     "other"
                 } else if first == "s" || first == "c" || p.len() >= 2 {
-                    if p.len() >= 2 && p.last().is_some_and(|x| x.chars().all(|c| c.is_ascii_digit())) {
+                    if p.len() >= 2
+                        && p.last()
+                            .is_some_and(|x| x.chars().all(|c| c.is_ascii_digit()))
+                    {
                         "telegram_post"
                     } else {
                         "telegram_channel"
@@ -545,7 +583,9 @@ pub mod url {
             "whatsapp.com" if first == "channel" => "whatsapp_channel",
             "discord.gg" => "discord_invite",
             "discord.com" | "discordapp.com" if first == "invite" => "discord_invite",
-            "go.rocket.chat" | "open.rocket.chat" if first == "invite" || query.contains("invite") => {
+            "go.rocket.chat" | "open.rocket.chat"
+                if first == "invite" || query.contains("invite") =>
+            {
                 "rocketchat_invite"
             }
             "tiktok.com" | "vm.tiktok.com" | "vt.tiktok.com" => {
@@ -561,7 +601,10 @@ pub mod url {
                 if p.get(1) == Some(&"status") {
                     "x_post"
                 } else if !first.is_empty()
-                    && !matches!(first, "search" | "hashtag" | "i" | "intent" | "home" | "explore")
+                    && !matches!(
+                        first,
+                        "search" | "hashtag" | "i" | "intent" | "home" | "explore"
+                    )
                 {
                     "x_profile"
                 } else {
@@ -571,8 +614,19 @@ pub mod url {
             "t.co" => "shortener",
             "facebook.com" | "fb.com" | "fb.watch" => {
                 if host == "fb.watch"
-                    || matches!(first, "watch" | "reel" | "story.php" | "permalink.php" | "photo.php" | "photo" | "video.php" | "share")
-                    || p.iter().any(|s| matches!(*s, "posts" | "videos" | "photos" | "permalink"))
+                    || matches!(
+                        first,
+                        "watch"
+                            | "reel"
+                            | "story.php"
+                            | "permalink.php"
+                            | "photo.php"
+                            | "photo"
+                            | "video.php"
+                            | "share"
+                    )
+                    || p.iter()
+                        .any(|s| matches!(*s, "posts" | "videos" | "photos" | "permalink"))
                 {
                     "facebook_post"
                 } else if first == "groups" {
@@ -625,19 +679,67 @@ mod tests {
     #[test]
     fn urls_classified() {
         let cases = [
-            ("انضموا https://t.me/+AbCdEf123 الآن", "telegram_invite", "https://t.me/+AbCdEf123"),
-            ("t.me/joinchat/XYZ", "telegram_invite", "https://t.me/joinchat/XYZ"),
-            ("قناتنا t.me/amaq_news،", "telegram_channel", "https://t.me/amaq_news"),
-            ("https://t.me/amaq_news/123", "telegram_post", "https://t.me/amaq_news/123"),
-            ("https://chat.whatsapp.com/Gx12", "whatsapp_invite", "https://chat.whatsapp.com/Gx12"),
+            (
+                "انضموا https://t.me/+AbCdEf123 الآن",
+                "telegram_invite",
+                "https://t.me/+AbCdEf123",
+            ),
+            (
+                "t.me/joinchat/XYZ",
+                "telegram_invite",
+                "https://t.me/joinchat/XYZ",
+            ),
+            (
+                "قناتنا t.me/amaq_news،",
+                "telegram_channel",
+                "https://t.me/amaq_news",
+            ),
+            (
+                "https://t.me/amaq_news/123",
+                "telegram_post",
+                "https://t.me/amaq_news/123",
+            ),
+            (
+                "https://chat.whatsapp.com/Gx12",
+                "whatsapp_invite",
+                "https://chat.whatsapp.com/Gx12",
+            ),
             ("discord.gg/abc", "discord_invite", "https://discord.gg/abc"),
-            ("https://chat.example.org/invite/Ab12Cd", "rocketchat_invite", "https://chat.example.org/invite/Ab12Cd"),
-            ("https://www.TikTok.com/@user/video/7312?is_from_webapp=1", "tiktok_post", "https://tiktok.com/@user/video/7312"),
-            ("https://x.com/someone/status/1?s=20", "x_post", "https://x.com/someone/status/1"),
-            ("https://m.facebook.com/groups/123", "facebook_group", "https://facebook.com/groups/123"),
-            ("https://www.instagram.com/p/Cx1/?igsh=abc", "instagram_post", "https://instagram.com/p/Cx1/"),
-            ("https://youtu.be/dQw4w9?si=x", "youtube_video", "https://youtu.be/dQw4w9"),
-            ("hxxps://example.com/a?utm_source=x&id=3#frag", "other", "https://example.com/a?id=3"),
+            (
+                "https://chat.example.org/invite/Ab12Cd",
+                "rocketchat_invite",
+                "https://chat.example.org/invite/Ab12Cd",
+            ),
+            (
+                "https://www.TikTok.com/@user/video/7312?is_from_webapp=1",
+                "tiktok_post",
+                "https://tiktok.com/@user/video/7312",
+            ),
+            (
+                "https://x.com/someone/status/1?s=20",
+                "x_post",
+                "https://x.com/someone/status/1",
+            ),
+            (
+                "https://m.facebook.com/groups/123",
+                "facebook_group",
+                "https://facebook.com/groups/123",
+            ),
+            (
+                "https://www.instagram.com/p/Cx1/?igsh=abc",
+                "instagram_post",
+                "https://instagram.com/p/Cx1/",
+            ),
+            (
+                "https://youtu.be/dQw4w9?si=x",
+                "youtube_video",
+                "https://youtu.be/dQw4w9",
+            ),
+            (
+                "hxxps://example.com/a?utm_source=x&id=3#frag",
+                "other",
+                "https://example.com/a?id=3",
+            ),
         ];
         for (text, kind, value) in cases {
             let e = extract(text);

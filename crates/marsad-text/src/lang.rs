@@ -32,9 +32,13 @@ fn latin_detector() -> &'static LanguageDetector {
 fn arabic_script_detector() -> &'static LanguageDetector {
     static D: OnceLock<LanguageDetector> = OnceLock::new();
     D.get_or_init(|| {
-        LanguageDetectorBuilder::from_languages(&[Language::Arabic, Language::Persian, Language::Urdu])
-            .with_low_accuracy_mode()
-            .build()
+        LanguageDetectorBuilder::from_languages(&[
+            Language::Arabic,
+            Language::Persian,
+            Language::Urdu,
+        ])
+        .with_low_accuracy_mode()
+        .build()
     })
 }
 
@@ -50,7 +54,8 @@ fn is_persian_letter(c: char) -> bool {
 
 /// Identify the language of `text`. `arabizi` is the Arabizi detector's verdict on it.
 pub fn identify(text: &str, arabizi: bool) -> &'static str {
-    let (mut arabic, mut latin, mut kurdish, mut persian, mut kurmanji) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut arabic, mut latin, mut kurdish, mut persian, mut kurmanji) =
+        (0u32, 0u32, 0u32, 0u32, 0u32);
     for c in text.chars() {
         if c.is_ascii_alphabetic() {
             latin += 1;
@@ -106,11 +111,29 @@ mod tests {
     #[test]
     fn scripts_and_languages() {
         assert_eq!(identify("الدولة الإسلامية في العراق", false), "ar");
-        assert_eq!(identify("The police arrested three suspects in Mosul yesterday", false), "en");
-        assert_eq!(identify("این یک متن فارسی است که درباره گروه داعش نوشته شده", false), "fa");
-        assert_eq!(identify("ئەم دەقە بە زمانی کوردی نووسراوە لە هەولێر", false), "ku");
+        assert_eq!(
+            identify(
+                "The police arrested three suspects in Mosul yesterday",
+                false
+            ),
+            "en"
+        );
+        assert_eq!(
+            identify("این یک متن فارسی است که درباره گروه داعش نوشته شده", false),
+            "fa"
+        );
+        assert_eq!(
+            identify("ئەم دەقە بە زمانی کوردی نووسراوە لە هەولێر", false),
+            "ku"
+        );
         assert_eq!(identify("wallah el dawla baqiya", true), "ar");
-        assert_eq!(identify("Der Anschlag wurde gestern verübt und die Polizei ermittelt", false), "other");
+        assert_eq!(
+            identify(
+                "Der Anschlag wurde gestern verübt und die Polizei ermittelt",
+                false
+            ),
+            "other"
+        );
         assert_eq!(identify("12345 !!!", false), "other");
     }
 }

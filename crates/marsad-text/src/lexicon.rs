@@ -151,7 +151,10 @@ impl Lexicon {
     pub fn defaults() -> Result<Lexicon, LexiconError> {
         let mut lex = Lexicon::default();
         for (name, text) in embedded::DEFAULT_LEXICONS {
-            lex.extend(Lexicon::parse(text.as_bytes(), &format!("lexicons/{name}"))?);
+            lex.extend(Lexicon::parse(
+                text.as_bytes(),
+                &format!("lexicons/{name}"),
+            )?);
         }
         Ok(lex)
     }
@@ -223,12 +226,8 @@ impl Lexicon {
                     continue;
                 }
             }
-            let get = |col: usize| -> &str {
-                columns
-                    .get(col)
-                    .and_then(|&i| row.get(i))
-                    .unwrap_or("")
-            };
+            let get =
+                |col: usize| -> &str { columns.get(col).and_then(|&i| row.get(i)).unwrap_or("") };
             let err = |field: &'static str, reason: String| RowError {
                 source: source_name.to_string(),
                 line,
@@ -237,10 +236,7 @@ impl Lexicon {
             };
             let term = get(0);
             if match_key(term).is_empty() {
-                errors.push(err(
-                    "term",
-                    format!("`{term}` is empty once normalized"),
-                ));
+                errors.push(err("term", format!("`{term}` is empty once normalized")));
                 continue;
             }
             let category = get(1).to_ascii_lowercase();

@@ -198,12 +198,22 @@ impl Matcher {
             if arabic {
                 if let Some(rest) = key.strip_prefix("ال") {
                     if rest.chars().count() >= 2 {
-                        plain.add(collapse_runs(&format!("لل{rest}"), false), i, Variant::Lil, &key);
+                        plain.add(
+                            collapse_runs(&format!("لل{rest}"), false),
+                            i,
+                            Variant::Lil,
+                            &key,
+                        );
                     }
                 }
                 if let Some(stem) = key.strip_suffix('ه') {
                     if stem.chars().count() >= 3 && !stem.ends_with(' ') {
-                        plain.add(collapse_runs(&format!("{stem}ت"), false), i, Variant::OpenTa, &key);
+                        plain.add(
+                            collapse_runs(&format!("{stem}ت"), false),
+                            i,
+                            Variant::OpenTa,
+                            &key,
+                        );
                     }
                 }
             }
@@ -271,7 +281,11 @@ impl Matcher {
                 if kind == KeyKind::Skeleton && !skeleton_trusted(text, s, e, keys, p.script) {
                     continue;
                 }
-                if kind == KeyKind::Joined && !text[s..e].chars().any(|c| !c.is_alphanumeric() && !is_deleted(c)) {
+                if kind == KeyKind::Joined
+                    && !text[s..e]
+                        .chars()
+                        .any(|c| !c.is_alphanumeric() && !is_deleted(c))
+                {
                     // Nothing was joined inside this span: the plain key already decided it.
                     continue;
                 }
@@ -355,9 +369,8 @@ fn affix_ok(s: &str, set: &[&str], kind: KeyKind, edge: Option<char>, before: bo
 
 fn in_set(s: &str, set: &[&str], kind: KeyKind) -> bool {
     if kind == KeyKind::Skeleton {
-        set.iter().any(|p| {
-            p.chars().count() == s.chars().count() && p.chars().map(rasm).eq(s.chars())
-        })
+        set.iter()
+            .any(|p| p.chars().count() == s.chars().count() && p.chars().map(rasm).eq(s.chars()))
     } else {
         set.contains(&s)
     }
@@ -402,11 +415,13 @@ fn skeleton_trusted(text: &str, s: usize, e: usize, keys: &Keys, script: Script)
         Script::Arabic => {
             keys.signals.dotless_style()
                 || span.chars().any(is_dotless_signal)
-                || span
-                    .char_indices()
-                    .any(|(i, c)| c == 'ى' && span[i + c.len_utf8()..].chars().any(is_arabic_letter))
+                || span.char_indices().any(|(i, c)| {
+                    c == 'ى' && span[i + c.len_utf8()..].chars().any(is_arabic_letter)
+                })
         }
-        Script::Latin => span.chars().any(|c| c.is_ascii_digit() || c == 'l' || c == '|'),
+        Script::Latin => span
+            .chars()
+            .any(|c| c.is_ascii_digit() || c == 'l' || c == '|'),
         Script::Token => false,
     }
 }
@@ -436,10 +451,18 @@ fn context_ok(entry: &Entry, plain: &Key, s: usize, e: usize) -> bool {
         return true;
     }
     let window = context_window(plain, s, e);
-    if entry.neg_context.iter().any(|p| window.contains(p.as_str())) {
+    if entry
+        .neg_context
+        .iter()
+        .any(|p| window.contains(p.as_str()))
+    {
         return false;
     }
-    entry.req_context.is_empty() || entry.req_context.iter().any(|p| window.contains(p.as_str()))
+    entry.req_context.is_empty()
+        || entry
+            .req_context
+            .iter()
+            .any(|p| window.contains(p.as_str()))
 }
 
 #[cfg(test)]

@@ -258,7 +258,11 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
         let end = (s + ch.len_utf8()) as u32;
         if ch.is_ascii() {
             let (c, kind, upper) = if ch.is_ascii_alphabetic() {
-                (ch.to_ascii_lowercase(), Kind::Latin, ch.is_ascii_uppercase())
+                (
+                    ch.to_ascii_lowercase(),
+                    Kind::Latin,
+                    ch.is_ascii_uppercase(),
+                )
             } else if ch.is_ascii_digit() {
                 (ch, Kind::Digit, false)
             } else {
@@ -355,9 +359,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
     // ى inside a word is dotless writing of ي (ى is only ever final in normal spelling).
     for (i, ch) in text.char_indices() {
         if ch == 'ى' {
-            let next = text[i + ch.len_utf8()..]
-                .chars()
-                .find(|c| !is_deleted(*c));
+            let next = text[i + ch.len_utf8()..].chars().find(|c| !is_deleted(*c));
             if next.is_some_and(is_arabic_letter) {
                 signals.dotless_marks += 1;
             }
@@ -579,7 +581,7 @@ fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
 }
 
 fn is_letter_word(w: &[KChar]) -> bool {
-    w.iter().all(|k| k.c.is_alphabetic()) && !w.first().is_some_and(|k| k.c == '{')
+    w.iter().all(|k| k.c.is_alphabetic()) && w.first().is_none_or(|k| k.c != '{')
 }
 
 /// The joined key: spaces removed between letter words of at most two letters each (`د ا ع ش`,
