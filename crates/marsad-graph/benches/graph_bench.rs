@@ -50,7 +50,14 @@ fn main() {
         Some("coord") => coordination(&args),
         _ => {
             // `cargo bench` runs the target with `--bench`: a small smoke run of both.
-            graph(&["".into(), "graph".into(), "--nodes".into(), "20000".into(), "--edges".into(), "200000".into()]);
+            graph(&[
+                "".into(),
+                "graph".into(),
+                "--nodes".into(),
+                "20000".into(),
+                "--edges".into(),
+                "200000".into(),
+            ]);
             coordination(&["".into(), "coord".into(), "--posts".into(), "200000".into()]);
         }
     }
@@ -60,7 +67,10 @@ fn graph(args: &[String]) {
     let n = arg(args, "--nodes", 1_000_000) as usize;
     let m = arg(args, "--edges", 10_000_000) as usize;
     let seed = arg(args, "--seed", 7);
-    let write = args.windows(2).find(|w| w[0] == "--write").map(|w| w[1].clone());
+    let write = args
+        .windows(2)
+        .find(|w| w[0] == "--write")
+        .map(|w| w[1].clone());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Planted communities: consecutive id ranges of random size.
     let mut bounds = vec![0usize];
@@ -151,11 +161,56 @@ fn graph(args: &[String]) {
 }
 
 const WORDS: &[&str] = &[
-    "بغداد", "البصرة", "الموصل", "الكهرباء", "الماء", "الطقس", "حار", "اليوم", "باجر", "شلونكم",
-    "اكو", "ماكو", "هواية", "الدولار", "الذهب", "سعر", "السوق", "المباراة", "الزوراء", "الشرطة",
-    "الجوية", "الطلاب", "الامتحانات", "الوزارة", "الطريق", "زحمة", "عرس", "اكلة", "دولمة", "كباب",
-    "weather", "today", "match", "price", "market", "news", "city", "power", "cut", "traffic",
-    "shlonak", "7abibi", "inshallah", "yalla", "3ala", "rasi", "wallah", "hala", "zain", "kulish",
+    "بغداد",
+    "البصرة",
+    "الموصل",
+    "الكهرباء",
+    "الماء",
+    "الطقس",
+    "حار",
+    "اليوم",
+    "باجر",
+    "شلونكم",
+    "اكو",
+    "ماكو",
+    "هواية",
+    "الدولار",
+    "الذهب",
+    "سعر",
+    "السوق",
+    "المباراة",
+    "الزوراء",
+    "الشرطة",
+    "الجوية",
+    "الطلاب",
+    "الامتحانات",
+    "الوزارة",
+    "الطريق",
+    "زحمة",
+    "عرس",
+    "اكلة",
+    "دولمة",
+    "كباب",
+    "weather",
+    "today",
+    "match",
+    "price",
+    "market",
+    "news",
+    "city",
+    "power",
+    "cut",
+    "traffic",
+    "shlonak",
+    "7abibi",
+    "inshallah",
+    "yalla",
+    "3ala",
+    "rasi",
+    "wallah",
+    "hala",
+    "zain",
+    "kulish",
 ];
 
 fn coordination(args: &[String]) {
@@ -201,7 +256,11 @@ fn coordination(args: &[String]) {
             text.push_str(WORDS[rng.gen_range(0..WORDS.len())]);
         }
         let links = if rng.gen_bool(0.2) {
-            vec![format!("https://news{}.example/a/{}", rng.gen_range(0..50), rng.gen_range(0..200_000))]
+            vec![format!(
+                "https://news{}.example/a/{}",
+                rng.gen_range(0..50),
+                rng.gen_range(0..200_000)
+            )]
         } else {
             Vec::new()
         };
@@ -211,7 +270,9 @@ fn coordination(args: &[String]) {
             Vec::new()
         };
         let tags: Vec<String> = if rng.gen_bool(0.1) {
-            (0..rng.gen_range(2..4)).map(|_| WORDS[rng.gen_range(0..WORDS.len())].to_string()).collect()
+            (0..rng.gen_range(2..4))
+                .map(|_| WORDS[rng.gen_range(0..WORDS.len())].to_string())
+                .collect()
         } else {
             Vec::new()
         };

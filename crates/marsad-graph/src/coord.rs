@@ -3,8 +3,7 @@
 //! Method (after the co-tweet / co-retweet / co-link networks of Keller et al. 2020,
 //! "Political Astroturfing on Twitter", and the coordinated link sharing of Giglietto et
 //! al. 2020, CooRnet):
-//! 1. every post yields **keys**: its normalised text ([`crate::normalize::text_key`] without
-//!    hashtags, at least [`CoordOptions::min_words`] words), each media SHA-256, each URL, and
+//! 1. every post yields **keys**: its normalised text ([`crate::normalize::text_key`], at least [`CoordOptions::min_words`] words), each media SHA-256, each URL, and
 //!    its hashtag sequence (at least two hashtags, in order);
 //! 2. posts of one key, in time order, form a **co-post event** when they follow each other
 //!    within the window (default 60 s) and come from at least `min_accounts` distinct
@@ -110,13 +109,9 @@ fn hash(kind: KeyKind, s: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&buf)
 }
 
-/// The text key of a post for coordination: [`text_key`] without hashtags.
+/// The text key of a post for coordination: [`text_key`] (no URLs, mentions, hashtags).
 pub fn coord_text(text: &str) -> String {
     text_key(text)
-        .split(' ')
-        .filter(|w| !w.starts_with('#') && !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The keys of one post.

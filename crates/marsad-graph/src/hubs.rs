@@ -243,10 +243,12 @@ pub struct Follower {
     pub first: Option<String>,
 }
 
+/// Per follower: count, counts per edge type, first time.
+type FollowerAcc = (usize, BTreeMap<&'static str, usize>, Option<i64>);
+
 /// The accounts that amplify `hub` (repost / forward / quote), most active first.
 pub fn hub_followers(ds: &Dataset, g: &Graph, hub: NodeId) -> Vec<Follower> {
-    let mut by: BTreeMap<NodeId, (usize, BTreeMap<&'static str, usize>, Option<i64>)> =
-        BTreeMap::new();
+    let mut by: BTreeMap<NodeId, FollowerAcc> = BTreeMap::new();
     for q in g.in_range(hub) {
         let p = g.in_edge[q] as usize;
         let kind = g.out_kind[p];
