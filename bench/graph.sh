@@ -22,6 +22,7 @@ if [ ! -x /tmp/graph-venv/bin/python ]; then
 fi
 /tmp/graph-venv/bin/pip install -q igraph numpy
 
+echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== marsad-graph"
 /usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" graph --nodes "$nodes" --edges "$edges" --write "$work/edges.u32"
 
@@ -31,14 +32,17 @@ import json, sys, time
 import numpy as np, igraph as ig
 pairs = np.fromfile(sys.argv[1], dtype="<u4").reshape(-1, 2)
 n = int(sys.argv[2])
-t = time.time(); g = ig.Graph(n=n, edges=pairs, directed=True); build = time.time() - t
-t = time.time(); g.pagerank(directed=True, damping=0.85); pr = time.time() - t
-t = time.time(); u = g.as_undirected(mode="each"); sym = time.time() - t
-t = time.time()
-part = u.community_leiden(objective_function="modularity", n_iterations=2)
-leiden = time.time() - t
+def timed(f):
+    t, c = time.time(), time.process_time()
+    r = f()
+    return r, time.time() - t, time.process_time() - c
+g, build, build_cpu = timed(lambda: ig.Graph(n=n, edges=pairs, directed=True))
+_, pr, pr_cpu = timed(lambda: g.pagerank(directed=True, damping=0.85))
+u, sym, _ = timed(lambda: g.as_undirected(mode="each"))
+part, leiden, leiden_cpu = timed(lambda: u.community_leiden(objective_function="modularity", n_iterations=2))
 print(json.dumps({"bench": "igraph", "nodes": g.vcount(), "edges": g.ecount(),
-  "build_from_array_s": build, "pagerank_s": pr, "symmetrise_s": sym, "leiden_s": leiden,
+  "build_from_array_s": build, "build_cpu_s": build_cpu, "pagerank_s": pr, "pagerank_cpu_s": pr_cpu,
+  "symmetrise_s": sym, "leiden_s": leiden, "leiden_cpu_s": leiden_cpu,
   "communities": len(part), "modularity": u.modularity(part.membership)}))
 PY
 

@@ -39,6 +39,17 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU time (user + system) of this process in seconds, from /proc/self/stat (clock ticks of
+/// 1/100 s): the machine is shared, so wall time alone overstates the cost.
+fn cpu_s() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
@@ -111,6 +122,7 @@ fn graph(args: &[String]) {
     let gen_s = t.elapsed().as_secs_f64();
 
     reset_peak();
+    let c0 = cpu_s();
     let t = Instant::now();
     let mut ds = Dataset::new();
     let rep = edges_csv::read_edges(
@@ -124,18 +136,23 @@ fn graph(args: &[String]) {
     let g = Graph::from_dataset(&ds, &EdgeFilter::default()).unwrap();
     let csr_s = t.elapsed().as_secs_f64();
     let build_rss = peak_rss_mb();
+    let build_cpu = cpu_s() - c0;
     drop(ds);
 
+    let c0 = cpu_s();
     let t = Instant::now();
     let (_, iters) = pagerank(&g, &PageRankOptions::default());
     let pr_s = t.elapsed().as_secs_f64();
+    let pr_cpu = cpu_s() - c0;
 
     let t = Instant::now();
     let u = UGraph::from_directed(&g);
     let sym_s = t.elapsed().as_secs_f64();
+    let c0 = cpu_s();
     let t = Instant::now();
     let p = leiden(&u, &LeidenOptions::default()).unwrap();
     let leiden_s = t.elapsed().as_secs_f64();
+    let leiden_cpu = cpu_s() - c0;
     println!(
         "{}",
         serde_json::json!({
@@ -147,6 +164,9 @@ fn graph(args: &[String]) {
             "read_csv_s": read_s,
             "csr_build_s": csr_s,
             "build_total_s": read_s + csr_s,
+            "build_cpu_s": build_cpu,
+            "pagerank_cpu_s": pr_cpu,
+            "leiden_cpu_s": leiden_cpu,
             "build_peak_rss_mb": build_rss,
             "pagerank_s": pr_s,
             "pagerank_iterations": iters,
@@ -221,6 +241,7 @@ fn coordination(args: &[String]) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let span: i64 = 30 * 86_400 * 1_000_000; // 30 days
     reset_peak();
+    let c0 = cpu_s();
     let t = Instant::now();
     let mut occ: Vec<Occurrence> = Vec::with_capacity(posts * 3 / 2);
     let mut planted = 0usize;
@@ -309,6 +330,7 @@ fn coordination(args: &[String]) {
             "events_s": events_s,
             "cluster_s": cluster_s,
             "total_s": keys_s + events_s + cluster_s,
+            "total_cpu_s": cpu_s() - c0,
             "events": events.len(),
             "viral_skipped": viral,
             "clusters": clusters.len(),

@@ -213,6 +213,7 @@ impl Scratch {
 }
 
 /// Fast local moving (phase 1). Returns true when a node moved.
+#[inline(never)]
 fn move_nodes(g: &UGraph, comm: &mut [usize], gamma: f64, rng: &mut ChaCha8Rng) -> bool {
     let n = g.node_count();
     let m2 = 2.0 * g.total;
@@ -260,6 +261,7 @@ fn move_nodes(g: &UGraph, comm: &mut [usize], gamma: f64, rng: &mut ChaCha8Rng) 
 }
 
 /// Refinement (phase 2): a refined partition inside each community of `comm`.
+#[inline(never)]
 fn refine(g: &UGraph, comm: &[usize], gamma: f64, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let n = g.node_count();
     let m2 = 2.0 * g.total;
@@ -340,6 +342,7 @@ fn compact(labels: &mut [usize]) -> usize {
 }
 
 /// Aggregates `g` by `part` (labels 0..k).
+#[inline(never)]
 fn aggregate(g: &UGraph, part: &[usize], k: usize) -> UGraph {
     let n = g.node_count();
     let mut members_off = vec![0usize; k + 1];

@@ -159,11 +159,41 @@ pub struct StatusObs {
     pub at: Micros,
 }
 
+/// FxHash (the rustc hasher): node keys are short strings hashed millions of times when an
+/// edge list is read; SipHash dominated that. Not DoS-resistant, which an offline analysis of
+/// the analyst's own files does not need.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builder of [`FxHasher`]s.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// The analysis input.
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub nodes: Vec<NodeInfo>,
-    index: HashMap<String, NodeId>,
+    index: HashMap<String, NodeId, FxBuild>,
     pub edges: Vec<Edge>,
     pub posts: Vec<Post>,
     pub statuses: Vec<StatusObs>,
@@ -191,8 +221,13 @@ impl Dataset {
 
     /// Adds or replaces a node's profile (its key decides identity).
     pub fn upsert_node(&mut self, info: NodeInfo) -> NodeId {
-        let id = self.node(&info.key.clone());
-        self.nodes[id as usize] = info;
+        if let Some(&id) = self.index.get(&info.key) {
+            self.nodes[id as usize] = info;
+            return id;
+        }
+        let id = self.nodes.len() as NodeId;
+        self.index.insert(info.key.clone(), id);
+        self.nodes.push(info);
         id
     }
 

@@ -24,7 +24,7 @@ impl Default for PageRankOptions {
     fn default() -> Self {
         PageRankOptions {
             damping: 0.85,
-            tolerance: 1e-10,
+            tolerance: 1e-9,
             max_iterations: 200,
         }
     }
@@ -41,34 +41,35 @@ pub fn pagerank(g: &Graph, opts: &PageRankOptions) -> (Vec<f64>, u32) {
         .iter()
         .map(|&s| if s > 0.0 { 1.0 / s } else { 0.0 })
         .collect();
-    // Per in-edge: the weight share, precomputed once.
-    let share: Vec<f64> = (0..g.in_source.len())
-        .map(|q| g.out_weight[g.in_edge[q] as usize] as f64 * inv[g.in_source[q] as usize])
+    // Per in-edge weight, in in-edge order (read sequentially); per node, rank / strength.
+    let in_w: Vec<f32> = (0..g.in_source.len())
+        .map(|q| g.out_weight[g.in_edge[q] as usize])
         .collect();
     let nf = n as f64;
     let d = opts.damping;
     let mut rank = vec![1.0 / nf; n];
-    let mut next = vec![0.0; n];
+    let mut contrib = vec![0.0f64; n];
     let mut it = 0;
     while it < opts.max_iterations {
         it += 1;
-        let dangling: f64 = (0..n)
-            .filter(|&v| strength[v] <= 0.0)
-            .map(|v| rank[v])
-            .sum();
+        let mut dangling = 0.0;
+        for v in 0..n {
+            contrib[v] = rank[v] * inv[v];
+            if strength[v] <= 0.0 {
+                dangling += rank[v];
+            }
+        }
         let base = (1.0 - d) / nf + d * dangling / nf;
         let mut diff = 0.0;
-        for v in 0..n {
-            let r = g.in_range(v as NodeId);
+        for (v, r) in rank.iter_mut().enumerate() {
             let mut s = 0.0;
-            for q in r {
-                s += rank[g.in_source[q] as usize] * share[q];
+            for q in g.in_range(v as NodeId) {
+                s += contrib[g.in_source[q] as usize] * in_w[q] as f64;
             }
             let x = base + d * s;
-            diff += (x - rank[v]).abs();
-            next[v] = x;
+            diff += (x - *r).abs();
+            *r = x;
         }
-        std::mem::swap(&mut rank, &mut next);
         if diff < opts.tolerance {
             break;
         }
