@@ -7,8 +7,8 @@
 //! - **Invite links** (`t.me/+…`, `t.me/joinchat/…`, `chat.whatsapp.com/…`, `discord.gg/…`,
 //!   any `/invite/` path): first appearance, appearances per platform, and the channels the
 //!   spreaders then join: joins (member_of) within `follow_hours` after the first
-//!   appearance, into channels on the link's platform (Telegram for `t.me`) or into channels
-//!   joined by at least two identities that spread or amplified the link elsewhere. A
+//!   appearance, into the channels the link was posted in or into channels joined by at
+//!   least two identities that spread or amplified the link elsewhere. A
 //!   joiner whose identity spread or amplified the link on another platform has
 //!   **followed** it across platforms.
 //! - **First appearance of content**: text keys and media hashes posted on at least two
@@ -293,8 +293,10 @@ pub fn analyse(ds: &Dataset, opts: &MigrationOptions) -> MigrationReport {
             })
             .collect();
         appearances.sort_by(|a, b| a.first.cmp(&b.first));
-        // Joins after the first appearance.
-        let link_platform = (kind == "telegram").then_some(Platform::Telegram);
+        // Joins after the first appearance, into the channels the link was posted in or
+        // channels that identities spreading it elsewhere joined.
+        let posted_in: BTreeSet<NodeId> =
+            posts.iter().filter_map(|&i| ds.posts[i].channel).collect();
         let mut joins: BTreeMap<NodeId, (usize, Micros, BTreeSet<String>)> = BTreeMap::new();
         for e in &ds.edges {
             if e.kind != EdgeKind::MemberOf {
@@ -316,10 +318,7 @@ pub fn analyse(ds: &Dataset, opts: &MigrationOptions) -> MigrationReport {
         }
         let joined: Vec<Joined> = joins
             .into_iter()
-            .filter(|(c, (_, _, followed))| {
-                followed.len() >= 2
-                    || (link_platform.is_some() && ds.info(*c).platform == link_platform)
-            })
+            .filter(|(c, (_, _, followed))| followed.len() >= 2 || posted_in.contains(c))
             .map(|(c, (n, first, followed))| Joined {
                 channel: ds.info(c).key.clone(),
                 label: ds.info(c).label(),

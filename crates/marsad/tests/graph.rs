@@ -275,6 +275,24 @@ fn demo_network_is_found_and_benign_groups_are_not_flagged() {
         .unwrap();
     assert_eq!(tg["first_platform"], "telegram");
     assert!(tg["appearances"].as_array().unwrap().len() >= 2, "{tg}");
+    // Joins are counted only into channels tied to the link: every one is in the scenario.
+    let migration_channels = keys(&m, "invite-link-migration");
+    for l in links {
+        for j in l["joins"].as_array().unwrap() {
+            assert!(
+                migration_channels.contains(j["channel"].as_str().unwrap()),
+                "{j}"
+            );
+        }
+    }
+    assert!(
+        tg["joins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["platform"] == "telegram" && j["joins"].as_u64().unwrap() >= 5),
+        "{tg}"
+    );
     let rc = links
         .iter()
         .find(|l| l["url"].as_str().unwrap().contains("/invite/"))
