@@ -182,7 +182,8 @@ impl std::hash::Hasher for FxHasher {
         self.write(&[i]);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the low bits weak; hash tables index by them (as rustc-hash 2).
+        self.0.rotate_left(26)
     }
 }
 
