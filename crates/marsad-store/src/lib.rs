@@ -332,6 +332,10 @@ impl Workspace {
     pub fn blobs(&self) -> BlobStore {
         BlobStore::new(self.root.join("blobs"))
     }
+    /// The full-text search index (`marsad search`).
+    pub fn index_dir(&self) -> PathBuf {
+        self.root.join("index")
+    }
     pub fn rejects_dir(&self) -> PathBuf {
         self.root.join("rejects")
     }

@@ -128,6 +128,16 @@ fn is_arabizi_digit(c: char) -> bool {
 /// Does this lower-case Latin word use Arabizi digits as letters (`da3esh`, `5ilafa`, `7ayat`)?
 /// Ordinals (`2nd`), units (`5g`, `3km`) and trailing numbers (`news23`) do not count.
 pub fn is_arabizi_digit_word(w: &str) -> bool {
+    if !w.bytes().any(|b| is_arabizi_digit(b as char)) {
+        return false;
+    }
+    // Repeated digits (da333esh) are one letter drawn out.
+    let mut squeezed = w.as_bytes().to_vec();
+    squeezed.dedup_by(|a, b| a == b && a.is_ascii_digit());
+    let w = match std::str::from_utf8(&squeezed) {
+        Ok(w) => w,
+        Err(_) => return false,
+    };
     let b = w.as_bytes();
     let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
     if letters < 2 || !b.iter().all(|c| c.is_ascii_alphanumeric()) {
@@ -301,7 +311,13 @@ fn transliterate(word: &[KChar], stem_initial: bool, construct: bool, out: &mut 
             (Some('و'), 1)
         } else if i == 0 && stem_initial && k.c == 'y' {
             (Some('ي'), 1)
-        } else if construct && k.c == 't' && i + 1 == n && i >= 3 {
+        } else if construct
+            && k.c == 't'
+            && i + 1 == n
+            && i >= 3
+            && matches!(word[i - 1].c, 'a' | 'e')
+            && !matches!(word[i - 2].c, 'a' | 'e' | 'i' | 'o' | 'u')
+        {
             (None, 1) // construct-state t (dawlat al-...) is a ta marbuta
         } else {
             (consonant(k.c), 1)
@@ -378,6 +394,7 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         words.push(&plain[start..]);
     }
     let text_of = |w: &[KChar]| -> String { w.iter().map(|k| k.c).collect() };
+    let mut buf = String::with_capacity(32);
     let mut latin_words = 0u32;
     let (mut digit_words, mut common, mut english) = (0u32, 0u32, 0u32);
     let mut is_latin = vec![false; words.len()];
@@ -388,13 +405,15 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         {
             latin_words += 1;
             is_latin[i] = true;
-            let t = text_of(w);
-            if is_arabizi_digit_word(&t) {
+            buf.clear();
+            buf.extend(w.iter().map(|k| k.c));
+            let t = buf.as_str();
+            if is_arabizi_digit_word(t) {
                 digit_words += 1;
                 is_digit_word[i] = true;
-            } else if is_common_arabizi(&t) {
+            } else if is_common_arabizi(t) {
                 common += 1;
-            } else if is_english_word(&t) {
+            } else if is_english_word(t) {
                 english += 1;
             }
         }
@@ -429,17 +448,22 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     ws: true,
                 });
             }
-            let (s, e) = (w[0].start, w[w.len() - 1].end);
+            // ا stands for the article's vowel, ل for the rest of it (`el`, `ash`, `l`).
+            let (alef, lam) = if w.len() >= 2 {
+                ((w[0].start, w[0].end), (w[1].start, w[w.len() - 1].end))
+            } else {
+                ((w[0].start, w[0].start), (w[0].start, w[0].end))
+            };
             out.push(KChar {
                 c: 'ا',
-                start: s,
-                end: s + 1,
+                start: alef.0,
+                end: alef.1,
                 ws: false,
             });
             out.push(KChar {
                 c: 'ل',
-                start: s + 1,
-                end: e,
+                start: lam.0,
+                end: lam.1,
                 ws: false,
             });
             let construct = i + 2 < words.len();

@@ -10,6 +10,13 @@
 /// selectors, emoji modifiers, the combining grapheme joiner, soft hyphen, and every other
 /// non-spacing combining mark (general category Mn in the ranges below).
 pub fn is_deleted(c: char) -> bool {
+    // Fast paths: nothing below U+0300 but the soft hyphen; the Arabic block by its own ranges.
+    if c < '\u{0300}' {
+        return c == '\u{00AD}';
+    }
+    if ('\u{0600}'..='\u{06FF}').contains(&c) {
+        return matches!(c, '\u{0610}'..='\u{061A}' | '\u{061C}' | '\u{0640}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}');
+    }
     matches!(c,
         '\u{0610}'..='\u{061A}'
         | '\u{061C}'            // Arabic letter mark (bidi)
@@ -80,6 +87,12 @@ pub fn is_arabic_letter(c: char) -> bool {
     matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}'
         | '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FC}' | '\u{06FF}' | '\u{0750}'..='\u{077F}'
         | '\u{08A0}'..='\u{08C9}')
+}
+
+/// Is `c` a letter? Arabic and ASCII are decided without Unicode table lookups (the hot path).
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || is_arabic_letter(c) || (!c.is_ascii() && c.is_alphabetic())
 }
 
 /// Is `c` a Latin letter?
@@ -165,6 +178,31 @@ pub fn emoji_token(c: char) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Every token name [`emoji_token`] produces (so `{weapon}` written as text is the same token,
+/// which keeps normalization idempotent).
+pub const TOKEN_NAMES: &[&str] = &[
+    "weapon",
+    "blade",
+    "explosion",
+    "rocket",
+    "black_flag",
+    "index_up",
+    "blood",
+    "skull",
+    "coffin",
+    "target",
+    "helmet",
+    "fire",
+    "kaaba",
+    "lion",
+    "horse",
+    "rose",
+    "pin",
+    "mosque",
+    "money",
+    "live",
+];
 
 /// Dotless rasm classes: letters that differ only by dots share one class character, so text
 /// written without dots (ٮاٯىه) matches. Applied to the skeleton key only.

@@ -30,6 +30,13 @@ pub struct Entity {
 
 impl Entity {
     fn new(value: String, kind: &'static str, text: &str, start: usize, end: usize) -> Entity {
+        // Marks written on the last letter (فجراً) belong to the entity.
+        let end = end
+            + text[end..]
+                .chars()
+                .take_while(|c| crate::chars::is_deleted(*c))
+                .map(char::len_utf8)
+                .sum::<usize>();
         Entity {
             value,
             kind,
@@ -59,8 +66,6 @@ pub struct Entities {
 struct Patterns {
     url: Regex,
     email: Regex,
-    mention: Regex,
-    hashtag: Regex,
     phone: Regex,
     decimal: Regex,
     dms: Regex,
@@ -69,6 +74,129 @@ struct Patterns {
     period: Regex,
     date_numeric: Regex,
     date_words: Regex,
+    /// Cheap pre-checks: words without which `period` / `date_words` cannot match.
+    period_words: aho_corasick::AhoCorasick,
+    month_words: aho_corasick::AhoCorasick,
+}
+
+const PERIOD_WORDS: &[&str] = &[
+    "الفجر",
+    "الصبح",
+    "الظهر",
+    "العصر",
+    "المغرب",
+    "العشاء",
+    "الغروب",
+    "الشروق",
+    "الليل",
+    "الصفر",
+    "midnight",
+    "dawn",
+    "dark",
+    "zero",
+    "fajr",
+    "isha",
+    "maghrib",
+    "night",
+];
+const MONTH_WORDS: &[&str] = &[
+    "كانون",
+    "تشرين",
+    "شباط",
+    "اذار",
+    "آذار",
+    "نيسان",
+    "ايار",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "اب",
+    "آب",
+    "ايلول",
+    "أيلول",
+    "يناير",
+    "فبراير",
+    "مارس",
+    "ابريل",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "اغسطس",
+    "أغسطس",
+    "سبتمبر",
+    "اكتوبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+];
+
+fn is_any_digit(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹')
+}
+
+/// What a text has that the numeric patterns need, found in one pass: a cheap, conservative
+/// pre-check (if a pattern can match, its flag is set).
+#[derive(Debug, Default)]
+struct Features {
+    digits: usize,
+    /// digit, `:`, digit (white space allowed around the colon).
+    colon: bool,
+    /// digit, `.` or `٫`, digit.
+    dot: bool,
+    /// digit, `-` `/` or `.`, digit.
+    date_sep: bool,
+}
+
+fn features(text: &str) -> Features {
+    let mut f = Features::default();
+    let mut prev_digit = false;
+    let mut pending: Option<char> = None;
+    let mut space_used = false;
+    for c in text.chars() {
+        if is_any_digit(c) {
+            f.digits += 1;
+            match pending {
+                Some(':' | '：') => f.colon = true,
+                Some('.' | '٫') => {
+                    f.dot = true;
+                    f.date_sep = true;
+                }
+                Some(_) => f.date_sep = true,
+                None => {}
+            }
+            pending = None;
+            prev_digit = true;
+            space_used = false;
+            continue;
+        }
+        if c.is_whitespace() && !space_used && (prev_digit || pending.is_some()) {
+            space_used = true;
+            continue;
+        }
+        if prev_digit && matches!(c, ':' | '：' | '.' | '٫' | '-' | '/') {
+            pending = Some(c);
+            prev_digit = false;
+            space_used = false;
+            continue;
+        }
+        pending = None;
+        prev_digit = false;
+        space_used = false;
+    }
+    f
 }
 
 const D: &str = r"[0-9٠-٩۰-۹]";
@@ -76,6 +204,13 @@ const D: &str = r"[0-9٠-٩۰-۹]";
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
+        let ac = |words: &[&str]| match aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+        {
+            Ok(a) => a,
+            Err(e) => panic!("bad built-in word list: {e}"),
+        };
         let re = |s: &str| match Regex::new(s) {
             Ok(r) => r,
             // The patterns are constants: a failure here is a bug caught by every test.
@@ -84,10 +219,8 @@ fn patterns() -> &'static Patterns {
         let months_ar = "كانون الثاني|كانون الاول|كانون الأول|تشرين الاول|تشرين الأول|تشرين الثاني|شباط|اذار|آذار|نيسان|ايار|أيار|حزيران|تموز|اب|آب|ايلول|أيلول|يناير|فبراير|مارس|ابريل|أبريل|مايو|يونيو|يوليو|اغسطس|أغسطس|سبتمبر|اكتوبر|أكتوبر|نوفمبر|ديسمبر";
         let months_en = "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec";
         Patterns {
-            url: re(r"(?i)\b(?:(?:https?|hxxps?)://|www\.|(?:t\.me|telegram\.me|telegram\.dog|chat\.whatsapp\.com|wa\.me|whatsapp\.com|discord\.gg|discord\.com|discordapp\.com|tiktok\.com|vm\.tiktok\.com|x\.com|twitter\.com|facebook\.com|fb\.com|fb\.watch|instagram\.com|youtube\.com|youtu\.be|go\.rocket\.chat|open\.rocket\.chat)/)[^\s<>\x22'«»]+"),
-            email: re(r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b"),
-            mention: re(r"(?:^|[^\w@.])(@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)"),
-            hashtag: re(r"(?:^|[^\w#&])(#[\p{L}\p{M}\p{N}_\x{200C}\x{200D}]*[\p{L}\p{M}][\p{L}\p{M}\p{N}_\x{200C}\x{200D}]*)"),
+            url: re(r"(?i)(?-u:\b)(?:(?:https?|hxxps?)://|www\.|(?:t\.me|telegram\.me|telegram\.dog|chat\.whatsapp\.com|wa\.me|whatsapp\.com|discord\.gg|discord\.com|discordapp\.com|tiktok\.com|vm\.tiktok\.com|x\.com|twitter\.com|facebook\.com|fb\.com|fb\.watch|instagram\.com|youtube\.com|youtu\.be|go\.rocket\.chat|open\.rocket\.chat)/)[^\s<>\x22'«»]+"),
+            email: re(r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)"),
             phone: re(&format!(
                 r"(?:^|[^0-9٠-٩۰-۹+])((?:(?:\+|00|٠٠)\s?(?:964|٩٦٤)[\s-]?|(?:964|٩٦٤)[\s-]?|[0٠۰])([7٧۷]{D}{{2}})[\s-]?({D}{{3}})[\s-]?({D}{{4}}))(?:$|[^0-9٠-٩۰-۹])"
             )),
@@ -103,12 +236,14 @@ fn patterns() -> &'static Patterns {
             ar_hour: re(&format!(
                 r"(?:ال)?ساع[ةه]\s+((?:{D}{{1,2}})|الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|الحادية عشرة?|الثانية عشرة?|واحدة|ثنتين|ثلاث[ةه]?|اربع[ةه]?|أربع[ةه]?|خمس[ةه]?|ست[ةه]?|سبع[ةه]?|ثمان[يةه]*|تسع[ةه]?|عشر[ةه]?|احدعش|اثنعش|ثنعش)(?:\s*(?:و\s*)?(?:نص|النصف|ربع|الربع|الا\s*ربع|إلا\s*ربع|الا\s*ثلث|ثلث))?(?:\s*(فجرا|فجراً|الفجر|صباحا|صباحاً|الصبح|الصباح|ظهرا|ظهراً|الظهر|عصرا|عصراً|العصر|مساء|مساءً|المساء|ليلا|ليلاً|بالليل|الليل|في الليل))?"
             )),
-            period: re(r"(?i)(?:بعد|قبل|عند|وقت|مع|أذان|اذان)\s+(?:صلاة\s+|صلاه\s+)?(?:الفجر|الصبح|الظهر|العصر|المغرب|العشاء|الغروب|الشروق)|منتصف\s+الليل|نص\s+الليل|نصف\s+الليل|آخر\s+الليل|اخر\s+الليل|ساعة\s+الصفر|ساعه\s+الصفر|\b(?:midnight|at\s+dawn|before\s+dawn|after\s+dark|zero\s+hour|(?:at|after|before)\s+(?:fajr|isha|maghrib)|tonight|late\s+at\s+night|middle\s+of\s+the\s+night)\b"),
+            period: re(r"(?i)(?:بعد|قبل|عند|وقت|مع|أذان|اذان)\s+(?:صلاة\s+|صلاه\s+)?(?:الفجر|الصبح|الظهر|العصر|المغرب|العشاء|الغروب|الشروق)|منتصف\s+الليل|نص\s+الليل|نصف\s+الليل|آخر\s+الليل|اخر\s+الليل|ساعة\s+الصفر|ساعه\s+الصفر|(?-u:\b)(?:midnight|at\s+dawn|before\s+dawn|after\s+dark|zero\s+hour|(?:at|after|before)\s+(?:fajr|isha|maghrib)|tonight|late\s+at\s+night|middle\s+of\s+the\s+night)(?-u:\b)"),
             date_numeric: re(&format!(
                 r"(?:^|[^0-9٠-٩۰-۹])((?:{D}{{4}}[-/.]{D}{{1,2}}[-/.]{D}{{1,2}})|(?:{D}{{1,2}}[/.-]{D}{{1,2}}[/.-](?:{D}{{4}}|{D}{{2}})))(?:$|[^0-9٠-٩۰-۹])"
             )),
+            period_words: ac(PERIOD_WORDS),
+            month_words: ac(MONTH_WORDS),
             date_words: re(&format!(
-                r"(?i)(?:\b{D}{{1,2}}\s+(?:{months_en})\b(?:\s+{D}{{4}})?)|(?:\b(?:{months_en})\s+{D}{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{D}{{4}})?)|(?:{D}{{1,2}}\s+(?:من\s+)?(?:شهر\s+)?(?:{months_ar})(?:\s+{D}{{4}})?)"
+                r"(?i)(?:(?-u:\b){D}{{1,2}}\s+(?:{months_en})(?-u:\b)(?:\s+{D}{{4}})?)|(?:(?-u:\b)(?:{months_en})\s+{D}{{1,2}}(?:st|nd|rd|th)?(?-u:\b)(?:,?\s+{D}{{4}})?)|(?:{D}{{1,2}}\s+(?:من\s+)?(?:شهر\s+)?(?:{months_ar})(?:\s+{D}{{4}})?)"
             )),
         }
     })
@@ -177,47 +312,53 @@ pub fn extract(text: &str) -> Entities {
                 m.end(),
             ));
         }
-        for c in p.mention.captures_iter(text) {
-            let Some(m) = c.get(1) else { continue };
-            let inside = |v: &Vec<Entity>| v.iter().any(|e| m.start() < e.end && e.start < m.end());
+        let handle_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        for (start, end) in sigil_words(text, '@', handle_char) {
+            let handle = text[start..end].trim_end_matches('.');
+            if handle.len() < 2 {
+                continue;
+            }
+            let inside = |v: &Vec<Entity>| v.iter().any(|e| start < e.end && e.start < end);
             if inside(&out.emails) || inside(&out.urls) {
                 continue;
             }
-            let handle = m.as_str().trim_end_matches('.');
             out.mentions.push(Entity::new(
                 handle.to_ascii_lowercase(),
                 "",
                 text,
-                m.start(),
-                m.start() + handle.len(),
+                start,
+                start + handle.len(),
             ));
         }
     }
     if has(b'#') {
-        for c in p.hashtag.captures_iter(text) {
-            let Some(m) = c.get(1) else { continue };
-            if out
-                .urls
-                .iter()
-                .any(|u| m.start() < u.end && u.start < m.end())
-            {
+        let tag_char = |c: char| {
+            c.is_alphanumeric()
+                || c == '_'
+                || c == '\u{200C}'
+                || c == '\u{200D}'
+                || crate::chars::is_deleted(c)
+        };
+        for (start, end) in sigil_words(text, '#', tag_char) {
+            let tag = text[start..end].trim_end_matches('_');
+            if !tag[1..].chars().any(char::is_alphabetic) {
+                continue; // #1, #2024: numbering, not a hashtag
+            }
+            if out.urls.iter().any(|u| start < u.end && u.start < end) {
                 continue;
             }
-            let tag: String = m.as_str().trim_end_matches('_').to_string();
-            let value = crate::normalize::match_key(&tag);
+            let value = crate::normalize::match_key(tag);
             out.hashtags.push(Entity::new(
                 format!("#{}", value.replace(' ', "_")),
                 "",
                 text,
-                m.start(),
-                m.start() + tag.len(),
+                start,
+                start + tag.len(),
             ));
         }
     }
-    let digits = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'))
-        .count();
+    let feat = features(text);
+    let digits = feat.digits;
     if digits >= 10 {
         for c in p.phone.captures_iter(text) {
             let (Some(m), Some(a), Some(b), Some(d)) = (c.get(1), c.get(2), c.get(3), c.get(4))
@@ -235,7 +376,7 @@ pub fn extract(text: &str) -> Entities {
         }
     }
     if digits >= 4 {
-        if has(b'.') || text.contains('٫') {
+        if feat.dot {
             for c in p.decimal.captures_iter(text) {
                 let (Some(a), Some(b)) = (c.get(1), c.get(2)) else {
                     continue;
@@ -279,7 +420,39 @@ pub fn extract(text: &str) -> Entities {
             }
         }
     }
-    times(text, p, &mut out);
+    times(text, p, &feat, &mut out);
+    out
+}
+
+/// Words introduced by `sigil` (`@handle`, `#tag`): the sigil must not follow a word character
+/// (so e-mail addresses and `a#b` are not mentions or tags). Returns byte ranges including the
+/// sigil. Linear in the text.
+fn sigil_words(text: &str, sigil: char, part: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == sigil
+            && !prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == sigil || p == '&')
+        {
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, d)) = iter.peek() {
+                if !part(d) {
+                    break;
+                }
+                end = j + d.len_utf8();
+                last = d;
+                iter.next();
+            }
+            if end > i + c.len_utf8() {
+                out.push((i, end));
+            }
+            prev = Some(last);
+            continue;
+        }
+        prev = Some(c);
+    }
     out
 }
 
@@ -330,9 +503,8 @@ fn is_night_word(w: &str) -> bool {
     )
 }
 
-fn times(text: &str, p: &Patterns, out: &mut Entities) {
-    let has_digit_colon = text.contains(':') || text.contains('：');
-    if has_digit_colon {
+fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
+    if feat.colon {
         for c in p.clock.captures_iter(text) {
             let (Some(h), Some(m)) = (c.get(1), c.get(2)) else {
                 continue;
@@ -397,7 +569,12 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
             out.times.push(e);
         }
     }
-    for m in p.period.find_iter(text) {
+    let periods = if p.period_words.is_match(text) {
+        p.period.find_iter(text).collect()
+    } else {
+        Vec::new()
+    };
+    for m in periods {
         let s = m.as_str().to_lowercase();
         let value = if s.contains("الفجر")
             || s.contains("الصبح")
@@ -432,7 +609,11 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
         .chars()
         .any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
     if digits {
-        for c in p.date_numeric.captures_iter(text) {
+        let numeric = feat.date_sep;
+        for c in p
+            .date_numeric
+            .captures_iter(if numeric { text } else { "" })
+        {
             let Some(m) = c.get(1) else { continue };
             if out
                 .coordinates
@@ -451,7 +632,8 @@ fn times(text: &str, p: &Patterns, out: &mut Entities) {
                 m.end(),
             ));
         }
-        for m in p.date_words.find_iter(text) {
+        let words = p.month_words.is_match(text);
+        for m in p.date_words.find_iter(if words { text } else { "" }) {
             out.times.push(Entity::new(
                 ascii_digits(m.as_str()),
                 "date",

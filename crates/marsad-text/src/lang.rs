@@ -52,6 +52,21 @@ fn is_persian_letter(c: char) -> bool {
     matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی' | 'ک')
 }
 
+/// At most this many bytes of a text are given to `lingua` (its cost grows with the text; the
+/// start of a post decides its language as well as the whole).
+const LINGUA_BYTES: usize = 1024;
+
+fn head(text: &str) -> &str {
+    if text.len() <= LINGUA_BYTES {
+        return text;
+    }
+    let mut end = LINGUA_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Identify the language of `text`. `arabizi` is the Arabizi detector's verdict on it.
 pub fn identify(text: &str, arabizi: bool) -> &'static str {
     let (mut arabic, mut latin, mut kurdish, mut persian, mut kurmanji) =
@@ -60,7 +75,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         if c.is_ascii_alphabetic() {
             latin += 1;
         } else if ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{FB50}'..='\u{FEFF}').contains(&c) {
-            if c.is_alphabetic() {
+            if crate::chars::is_arabic_letter(c) || (c >= '\u{FB50}' && c.is_alphabetic()) {
                 arabic += 1;
                 if is_kurdish_letter(c) {
                     kurdish += 1;
@@ -71,7 +86,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         } else if matches!(c, 'ê' | 'î' | 'û' | 'ş' | 'ç' | 'Ê' | 'Î' | 'Û' | 'Ş' | 'Ç') {
             latin += 1;
             kurmanji += 1;
-        } else if c.is_alphabetic() && crate::chars::is_latin_letter(c) {
+        } else if crate::chars::is_latin_letter(c) {
             latin += 1;
         }
     }
@@ -82,10 +97,11 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         if kurdish >= 1 && kurdish * 50 >= arabic {
             return "ku";
         }
-        if persian == 0 {
+        // A stray ک or ی (some keyboards type them in Arabic) does not make a text Persian.
+        if persian < 2 || persian * 40 < arabic {
             return "ar";
         }
-        return match arabic_script_detector().detect_language_of(text) {
+        return match arabic_script_detector().detect_language_of(head(text)) {
             Some(Language::Persian) => "fa",
             Some(Language::Urdu) => "other",
             _ => "ar",
@@ -97,7 +113,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
     if latin < 3 {
         return "other";
     }
-    match latin_detector().detect_language_of(text) {
+    match latin_detector().detect_language_of(head(text)) {
         Some(Language::English) => "en",
         _ if kurmanji >= 2 => "ku",
         _ => "other",

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::arabizi::pattern_skeleton;
 use crate::chars::{is_arabic_letter, is_deleted, is_dotless_signal, rasm};
@@ -104,6 +104,7 @@ impl AutomatonBuilder {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&self.strings)?;
         Ok(Some(Automaton {
             ac,
@@ -258,7 +259,8 @@ impl Matcher {
     }
 
     /// Find every lexicon match in `text` given its keys. Matches are non-overlapping: the
-    /// plain key wins over joined, Arabizi and skeleton; within a key the longer match wins.
+    /// longer span wins, then the plain key over joined, Arabizi and skeleton. Rows whose terms
+    /// fold to the same key all match the same span.
     pub fn find(&self, text: &str, keys: &Keys) -> Vec<Match> {
         let mut candidates: Vec<(KeyKind, usize, usize, u32)> = Vec::new(); // kind, start, end, pattern
         for kind in [
@@ -292,17 +294,25 @@ impl Matcher {
                 candidates.push((kind, s, e, m.pattern().as_u32()));
             }
         }
-        // Choose: by key priority, then longer spans first, then leftmost.
+        // Choose: longer spans first (a phrase over a word inside it), then by key priority
+        // (plain, joined, Arabizi, skeleton), then leftmost.
         candidates.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then((b.2 - b.1).cmp(&(a.2 - a.1)))
+            (b.2 - b.1)
+                .cmp(&(a.2 - a.1))
+                .then(a.0.cmp(&b.0))
                 .then(a.1.cmp(&b.1))
         });
-        let mut taken: Vec<(usize, usize)> = Vec::new();
+        // Kept spans are disjoint, so the one starting last before a candidate's end decides
+        // whether it overlaps.
+        let mut taken: std::collections::BTreeMap<usize, usize> = Default::default();
+        let mut emitted: std::collections::HashSet<(usize, usize, u32)> = Default::default();
         let mut out = Vec::new();
         for (kind, s, e, pat) in candidates {
-            let overlaps = taken.iter().any(|&(ts, te)| s < te && ts < e);
-            let same_span = taken.iter().any(|&(ts, te)| ts == s && te == e);
+            let same_span = taken.get(&s) == Some(&e);
+            let overlaps = taken
+                .range(..e)
+                .next_back()
+                .is_some_and(|(&ts, &te)| s < te && ts < e);
             if overlaps && !same_span {
                 continue;
             }
@@ -312,13 +322,7 @@ impl Matcher {
             let mut any = false;
             for &ei in &auto.patterns[pat as usize].entries {
                 let entry = &self.entries[ei as usize];
-                if !context_ok(entry, &keys.plain, s, e) {
-                    continue;
-                }
-                if out
-                    .iter()
-                    .any(|m: &Match| m.start == s && m.end == e && m.rule == entry.source)
-                {
+                if !context_ok(entry, &keys.plain, s, e) || !emitted.insert((s, e, ei)) {
                     continue;
                 }
                 any = true;
@@ -336,7 +340,7 @@ impl Matcher {
                 });
             }
             if any && !same_span {
-                taken.push((s, e));
+                taken.insert(s, e);
             }
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));

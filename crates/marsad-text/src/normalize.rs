@@ -17,7 +17,7 @@
 use crate::arabizi;
 use crate::chars::{
     emoji_token, fold, is_arabic_letter, is_cyrillic_or_greek, is_deleted, is_dotless_signal,
-    is_latin_letter, latin_homoglyph, latin_skeleton, rasm,
+    is_latin_letter, is_letter, latin_homoglyph, latin_skeleton, rasm, TOKEN_NAMES,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,8 @@ pub(crate) struct Unit {
     kind: Kind,
     upper: bool,
     hashtag: bool,
+    /// The unit belongs to a word with Arabic letters (set by the homoglyph pass).
+    arabic_word: bool,
 }
 
 /// One character of a key and the original byte span it stands for.
@@ -87,9 +89,10 @@ pub struct Key {
 
 impl Key {
     pub(crate) fn from_kchars(chars: &[KChar]) -> Key {
-        let mut text = String::with_capacity(chars.len() * 2);
-        let mut starts = Vec::with_capacity(chars.len() * 2);
-        let mut ends = Vec::with_capacity(chars.len() * 2);
+        let bytes: usize = chars.iter().map(|k| k.c.len_utf8()).sum();
+        let mut text = String::with_capacity(bytes);
+        let mut starts = Vec::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(bytes);
         for k in chars {
             text.push(k.c);
             for _ in 0..k.c.len_utf8() {
@@ -177,16 +180,25 @@ pub struct KeyOptions {
 pub fn keys(text: &str, opts: KeyOptions) -> Keys {
     let (units, mut signals) = units(text);
     let plain = plain_chars(units, &mut signals);
-    let (joined, removed) = joined_chars(&plain);
-    signals.joined_removed = removed;
-    let joined = (removed > 0 || opts.all).then(|| Key::from_kchars(&joined));
+    let joined = if opts.all || may_join(&plain) {
+        let (joined, removed) = joined_chars(&plain);
+        signals.joined_removed = removed;
+        (removed > 0 || opts.all).then(|| Key::from_kchars(&joined))
+    } else {
+        None
+    };
     let want_skeleton = opts.all
         || signals.dotless_marks > 0
         || signals.dotless_style()
         || signals.mixed_latin_words > 0;
     let skeleton = want_skeleton.then(|| Key::from_kchars(&skeleton_chars(&plain)));
-    let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
-    let arabizi = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+    let (arabizi, az_words, latin_words) = if signals.latin_letters > 0 || opts.all {
+        let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
+        let key = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+        (key, az_words, latin_words)
+    } else {
+        (None, 0, 0)
+    };
     Keys {
         plain: Key::from_kchars(&plain),
         joined,
@@ -196,6 +208,12 @@ pub fn keys(text: &str, opts: KeyOptions) -> Keys {
         arabizi_words: az_words,
         latin_words,
     }
+}
+
+/// The plain (match) key of a text with its offset map (no other key is computed).
+pub fn plain_key(text: &str) -> Key {
+    let (units, mut signals) = units(text);
+    Key::from_kchars(&plain_chars(units, &mut signals))
 }
 
 /// The plain (match) key of a text, as a string: what lexicon terms are normalized with.
@@ -232,6 +250,45 @@ pub(crate) fn plain_kchars(text: &str) -> Vec<KChar> {
     plain_chars(units, &mut signals)
 }
 
+/// Everything the normalizer needs to know about one character of the Arabic block.
+#[derive(Debug, Clone, Copy)]
+struct ArabicInfo {
+    c: char,
+    kind: Kind,
+    deleted: bool,
+    dotless: bool,
+    /// A dotted letter, or ي/ئ as written (ى folds to ي but has no dots).
+    dotted: bool,
+}
+
+fn arabic_info(ch: char) -> ArabicInfo {
+    static TABLE: std::sync::OnceLock<Vec<ArabicInfo>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0x0600u32..=0x06FF)
+            .map(|u| {
+                let ch = char::from_u32(u).unwrap_or(' ');
+                let c = fold(ch);
+                let kind = classify(c);
+                let dotted = (kind == Kind::Arabic && crate::chars::has_dots(c) && c != 'ي')
+                    || ch == 'ي'
+                    || ch == 'ئ';
+                ArabicInfo {
+                    c: if matches!(kind, Kind::Sep { .. }) {
+                        ' '
+                    } else {
+                        c
+                    },
+                    kind,
+                    deleted: is_deleted(ch),
+                    dotless: is_dotless_signal(ch),
+                    dotted,
+                }
+            })
+            .collect()
+    });
+    table[(ch as u32 - 0x0600) as usize]
+}
+
 fn classify(c: char) -> Kind {
     if is_arabic_letter(c) {
         Kind::Arabic
@@ -253,10 +310,42 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
     let mut signals = Signals::default();
     let mut in_hashtag = false;
     let mut decomposed: Vec<char> = Vec::with_capacity(4);
+    let mut skip_to = 0usize;
+    let mut maksura_pending = false;
     for (s, ch) in text.char_indices() {
+        if s < skip_to {
+            continue;
+        }
         let start = s as u32;
         let end = (s + ch.len_utf8()) as u32;
+        if ch == '{' {
+            // A token written out (`{weapon}`) is the token itself.
+            let rest = &text.as_bytes()[s + 1..];
+            let close = rest.iter().take(16).position(|b| *b == b'}');
+            if let Some(name) = close
+                .and_then(|c| text.get(s + 1..s + 1 + c))
+                .filter(|n| TOKEN_NAMES.contains(n))
+            {
+                let tok_end = s + name.len() + 2;
+                let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
+                for (i, c) in token.enumerate() {
+                    let at = (s + i) as u32;
+                    out.push(Unit {
+                        c,
+                        start: at,
+                        end: at + 1,
+                        kind: Kind::Token { first: i == 0 },
+                        upper: false,
+                        hashtag: false,
+                        arabic_word: false,
+                    });
+                }
+                skip_to = tok_end;
+                continue;
+            }
+        }
         if ch.is_ascii() {
+            maksura_pending = false;
             let (c, kind, upper) = if ch.is_ascii_alphabetic() {
                 (
                     ch.to_ascii_lowercase(),
@@ -284,6 +373,38 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 kind,
                 upper,
                 hashtag: in_hashtag,
+                arabic_word: false,
+            });
+            continue;
+        }
+        if ('\u{0600}'..='\u{06FF}').contains(&ch) {
+            // The Arabic block (the hot path): one table lookup decides everything.
+            let info = arabic_info(ch);
+            if info.deleted {
+                if let Some(last) = out.last_mut() {
+                    last.end = end;
+                }
+                continue;
+            }
+            if maksura_pending && info.kind == Kind::Arabic {
+                signals.dotless_marks += 1;
+            }
+            maksura_pending = ch == 'ى';
+            signals.dotless_marks += u32::from(info.dotless);
+            signals.dotted_letters += u32::from(info.dotted);
+            match info.kind {
+                Kind::Arabic => signals.arabic_letters += 1,
+                Kind::Sep { ws: true } => in_hashtag = false,
+                _ => {}
+            }
+            out.push(Unit {
+                c: info.c,
+                start,
+                end,
+                kind: info.kind,
+                upper: false,
+                hashtag: in_hashtag,
+                arabic_word: false,
             });
             continue;
         }
@@ -293,6 +414,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
             }
             continue;
         }
+        maksura_pending = false;
         if let Some(name) = emoji_token(ch) {
             let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
             for (i, c) in token.enumerate() {
@@ -303,6 +425,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                     kind: Kind::Token { first: i == 0 },
                     upper: false,
                     hashtag: false,
+                    arabic_word: false,
                 });
             }
             continue;
@@ -353,18 +476,8 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 kind,
                 upper,
                 hashtag: in_hashtag,
+                arabic_word: false,
             });
-        }
-    }
-    // ى inside a word is dotless writing of ي (ى is only ever final in normal spelling).
-    for (i, ch) in text.char_indices() {
-        if ch == 'ى' {
-            let next = text[i + ch.len_utf8()..].chars().find(|c| !is_deleted(*c));
-            if next.is_some_and(is_arabic_letter) {
-                signals.dotless_marks += 1;
-            }
-        } else if ch == 'ي' || ch == 'ئ' {
-            signals.dotted_letters += 1;
         }
     }
     (out, signals)
@@ -393,6 +506,11 @@ fn fold_homoglyph_words(units: &mut [Unit]) {
                 _ => {}
             }
             j += 1;
+        }
+        if arabic {
+            for u in &mut units[i..j] {
+                u.arabic_word = true;
+            }
         }
         if !arabic && other > 0 && (latin || mappable == other) {
             for u in &mut units[i..j] {
@@ -495,6 +613,7 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                 if let Some(pk) = prev_kind {
                     let after_token = matches!(pk, Kind::Token { .. });
                     let camel = u.hashtag
+                        && !u.arabic_word
                         && u.upper
                         && pk == Kind::Latin
                         && u.kind == Kind::Latin
@@ -514,7 +633,10 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                 let same = out.last().is_some_and(|l| l.c == u.c) && run > 0;
                 if same {
                     run += 1;
-                    let collapse_from = if u.kind == Kind::Arabic {
+                    let collapse_from = if is_dotless_signal(u.c) {
+                        // ٮ ٯ ڡ stand for different letters each time: never collapsed.
+                        usize::MAX
+                    } else if u.kind == Kind::Arabic {
                         2
                     } else if matches!(u.kind, Kind::Latin | Kind::Other) {
                         3
@@ -562,6 +684,29 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
     out
 }
 
+/// Can the joined key differ from the plain one: is there a separator without white space, or
+/// two single-character words in a row?
+fn may_join(plain: &[KChar]) -> bool {
+    let mut word_len = 0usize;
+    let mut prev_single = false;
+    for k in plain {
+        if k.c == ' ' {
+            if !k.ws {
+                return true;
+            }
+            let single = word_len == 1;
+            if single && prev_single {
+                return true;
+            }
+            prev_single = single;
+            word_len = 0;
+        } else {
+            word_len += 1;
+        }
+    }
+    word_len == 1 && prev_single
+}
+
 /// Word lengths (in chars) and kinds of the plain key, for the joined key's rule.
 fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
     let mut words = Vec::new();
@@ -581,11 +726,11 @@ fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
 }
 
 fn is_letter_word(w: &[KChar]) -> bool {
-    w.iter().all(|k| k.c.is_alphabetic()) && w.first().is_none_or(|k| k.c != '{')
+    w.iter().all(|k| is_letter(k.c)) && !w.first().is_some_and(|k| k.c == '{')
 }
 
-/// The joined key: spaces removed between letter words of at most two letters each (`د ا ع ش`,
-/// `دا عش`), and punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
+/// The joined key: spaces removed inside runs of single letters (`د ا ع ش`), and
+/// punctuation-only separators removed between letter words (`داع_ش`, `د.ا.ع.ش`). Letter runs are collapsed again afterwards. Returns the key and how many separators
 /// were removed.
 fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
     let words = word_bounds(plain);
@@ -599,12 +744,16 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
         }
         let wa = &plain[a.0..a.1];
         let wb = &plain[b.0..b.1];
+        if plain[sep].ws && (wa.len() != 1 || wb.len() != 1) {
+            continue;
+        }
         if !is_letter_word(wa) || !is_letter_word(wb) {
             continue;
         }
-        let (la, lb) = (wa.len(), wb.len());
         let same_script = is_arabic_letter(wa[0].c) == is_arabic_letter(wb[0].c);
-        let join = same_script && (!plain[sep].ws || (la <= 2 && lb <= 2));
+        // White space is only removed inside a run of single letters (`د ا ع ش`), never
+        // between a spaced-out letter and a real word next to it (`ضد د ا ع ش`).
+        let join = same_script && (!plain[sep].ws || (wa.len() == 1 && wb.len() == 1));
         if join {
             remove[sep] = true;
             removed += 1;
@@ -622,9 +771,11 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
         let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ';
         if same {
             run += 1;
-            let collapse_from = if is_arabic_letter(k.c) {
+            let collapse_from = if is_dotless_signal(k.c) {
+                usize::MAX
+            } else if is_arabic_letter(k.c) {
                 2
-            } else if k.c.is_alphabetic() {
+            } else if is_letter(k.c) {
                 3
             } else {
                 usize::MAX
@@ -650,20 +801,29 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
     (out, removed)
 }
 
-/// The skeleton key: Arabic letters in rasm classes; inside Latin words that mix letters with
-/// digits or `l`, leetspeak classes.
+/// The skeleton key: Arabic letters in rasm classes (runs of one class collapsed); inside Latin
+/// words, leetspeak classes.
 fn skeleton_chars(plain: &[KChar]) -> Vec<KChar> {
-    let mut out = plain.to_vec();
+    let mut mapped = plain.to_vec();
     for (a, b) in word_bounds(plain) {
         let w = &plain[a..b];
         let latin = w.iter().any(|k| k.c.is_ascii_alphabetic());
         let arabic = w.iter().any(|k| is_arabic_letter(k.c));
-        for k in &mut out[a..b] {
+        for k in &mut mapped[a..b] {
             if arabic {
                 k.c = rasm(k.c);
             } else if latin {
                 k.c = latin_skeleton(k.c);
             }
+        }
+    }
+    // Letters that became one class in a row (بيت → ٮٮٮ) are one: a dotless text cannot tell
+    // `ٮٮ` for تت from `ٮ` for ت, so neither side may keep the difference.
+    let mut out: Vec<KChar> = Vec::with_capacity(mapped.len());
+    for k in mapped {
+        match out.last_mut() {
+            Some(last) if last.c == k.c && is_arabic_letter(k.c) => last.end = k.end,
+            _ => out.push(k),
         }
     }
     out

@@ -114,6 +114,45 @@ pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
+/// English stop words (search only).
+pub const ENGLISH_STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+    "they", "this", "to", "was", "will", "with",
+];
+
+/// One search term of a text: its stemmed match-key form and the original byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The terms search indexes for `text`: words of the plain key, stop words removed, Arabic words
+/// light-stemmed, each with its exact original span (for highlighting).
+pub fn search_terms(text: &str) -> Vec<SearchTerm> {
+    let key = crate::normalize::plain_key(text);
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for word in key.text.split(' ') {
+        let (a, b) = (pos, pos + word.len());
+        pos = b + 1;
+        if word.is_empty() || is_stop_word(word) || ENGLISH_STOP_WORDS.contains(&word) {
+            continue;
+        }
+        let Some((start, end)) = key.original_span(a, b) else {
+            continue;
+        };
+        out.push(SearchTerm {
+            text: light_stem(word).to_string(),
+            start,
+            end,
+        });
+    }
+    out
+}
+
 /// Light-stem an Arabic match-key word. Non-Arabic words are returned unchanged.
 pub fn light_stem(word: &str) -> &str {
     if !word
@@ -160,5 +199,14 @@ mod tests {
         assert_eq!(stem("ولد"), "ولد");
         assert_eq!(stem("isis"), "isis");
         assert!(is_stop_word(&match_key("على")));
+    }
+
+    #[test]
+    fn terms_keep_original_spans() {
+        let text = "هاجم الدواعشُ قرية في الموصل";
+        let terms = search_terms(text);
+        let words: Vec<_> = terms.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(words, ["هاجم", "دواعش", "قر", "موصل"]);
+        assert_eq!(&text[terms[1].start..terms[1].end], "الدواعشُ");
     }
 }

@@ -3,6 +3,8 @@
 mod demo;
 mod graph;
 mod import;
+mod scan_text;
+mod search;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -73,6 +75,11 @@ enum Command {
     Demo(DemoArgs),
     /// Network analysis: hubs, communities, tiers, coordination, brigades, successors, migration, export.
     Graph(graph::GraphArgs),
+    /// Scan texts from standard input (JSON lines {"id","text"} or plain lines): lexicon
+    /// matches with exact spans, entities, language. One JSON line out per line in.
+    ScanText(scan_text::ScanTextArgs),
+    /// Full-text search over stored items (normalized, stemmed; the index is kept current).
+    Search(search::SearchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +182,9 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let ws = Workspace::new(&cli.data);
     match cli.command {
+        Command::ScanText(args) => tokio::task::spawn_blocking(move || scan_text::run(args))
+            .await
+            .context("scan-text worker")?,
         Command::Init => {
             let store = ws
                 .init()
@@ -190,9 +200,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(args) => {
             let store = open(&ws).await?;
+            let dry_run = args.dry_run;
             let code = cmd_import(&ws, store.clone(), args).await?;
+            if !dry_run {
+                // Keep search current; a failure here does not undo the import.
+                match search::update_index(&ws, &store).await {
+                    Ok(n) => tracing::info!("search index: {n} item(s) indexed"),
+                    Err(e) => eprintln!("warning: {e:#} (run `marsad search` to retry)"),
+                }
+            }
             store.close().await;
             Ok(code)
+        }
+        Command::Search(args) => {
+            let store = open(&ws).await?;
+            let code = search::run(&ws, &store, args).await;
+            store.close().await;
+            code
         }
         Command::Stats { json } => {
             let store = open(&ws).await?;
