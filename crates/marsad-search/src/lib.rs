@@ -288,6 +288,7 @@ impl SearchIndex {
             .map_err(|e| self.ierr(e))?;
         let mut indexed = 0u64;
         loop {
+            #[allow(clippy::type_complexity)]
             let rows: Vec<(
                 i64,
                 String,

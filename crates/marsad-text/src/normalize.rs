@@ -726,7 +726,7 @@ fn word_bounds(chars: &[KChar]) -> Vec<(usize, usize)> {
 }
 
 fn is_letter_word(w: &[KChar]) -> bool {
-    w.iter().all(|k| is_letter(k.c)) && !w.first().is_some_and(|k| k.c == '{')
+    w.iter().all(|k| is_letter(k.c)) && w.first().is_none_or(|k| k.c != '{')
 }
 
 /// The joined key: spaces removed inside runs of single letters (`د ا ع ش`), and
