@@ -160,6 +160,17 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
+/// `id, platform, platform_id, author, created_at, text, updated_at` of one stored item.
+type ItemRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    String,
+    i64,
+);
+
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 struct State {
     analyzer_version: u32,
@@ -288,16 +299,7 @@ impl SearchIndex {
             .map_err(|e| self.ierr(e))?;
         let mut indexed = 0u64;
         loop {
-            #[allow(clippy::type_complexity)]
-            let rows: Vec<(
-                i64,
-                String,
-                String,
-                Option<String>,
-                Option<i64>,
-                String,
-                i64,
-            )> = sqlx::query_as(
+            let rows: Vec<ItemRow> = sqlx::query_as(
                 "SELECT id, platform, platform_id, author, created_at, text, updated_at \
                      FROM items WHERE updated_at > ?1 OR (updated_at = ?1 AND id > ?2) \
                      ORDER BY updated_at, id LIMIT ?3",

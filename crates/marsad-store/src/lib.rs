@@ -19,11 +19,13 @@
 
 mod blob;
 mod codec;
+mod media_hashes;
 mod memory;
 pub mod merge;
 mod sqlite;
 
 pub use blob::{BlobError, BlobStore};
+pub use media_hashes::{MediaFinding, MediaHashRow, PendingMedia};
 pub use memory::MemStore;
 pub use sqlite::SqliteStore;
 

@@ -430,7 +430,7 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
         let t = text_of(w);
         let chosen = is_latin[i]
             && (is_digit_word[i] || text_flag || all)
-            && (!is_english_word(&t) || is_common_arabizi(&t));
+            && (is_common_arabizi(&t) || !is_english_word(&t));
         // The article el/al (or an assimilated sun-letter article) joins the next word.
         let next_latin = i + 1 < words.len() && is_latin[i + 1];
         let article = next_latin

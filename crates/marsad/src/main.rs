@@ -1,10 +1,12 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
+mod bank;
 mod demo;
 mod graph;
 mod import;
 mod scan_text;
 mod search;
+mod media;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -80,6 +82,20 @@ enum Command {
     ScanText(scan_text::ScanTextArgs),
     /// Full-text search over stored items (normalized, stemmed; the index is kept current).
     Search(search::SearchArgs),
+    /// PDQ hashes of image files (Meta's `hash,quality,path` lines by default).
+    Hash(media::HashArgs),
+    /// Match image files against the hash banks (JSON lines: best matches and distances).
+    Match(media::MatchArgs),
+    /// Hash banks: create, import, export, list, disable, enable.
+    Bank {
+        #[command(subcommand)]
+        cmd: bank::BankCmd,
+    },
+    /// Media metadata (EXIF/GPS).
+    Media {
+        #[command(subcommand)]
+        cmd: media::MediaCmd,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +260,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
         Command::Graph(args) => graph::run(&ws, args).await,
+        Command::Hash(args) => media::hash(args),
+        Command::Match(args) => media::match_files(&ws.root, args),
+        Command::Bank { cmd } => bank::run(&ws.root, cmd),
+        Command::Media { cmd } => media::media(&ws, cmd).await,
     }
 }
 
