@@ -4,9 +4,9 @@ mod bank;
 mod demo;
 mod graph;
 mod import;
+mod media;
 mod scan_text;
 mod search;
-mod media;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
