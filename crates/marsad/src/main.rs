@@ -2,6 +2,7 @@
 
 mod bank;
 mod demo;
+mod graph;
 mod import;
 mod media;
 mod scan_text;
@@ -74,6 +75,8 @@ enum Command {
     },
     /// Generate the demo dataset (and, without --generate, import it into the workspace).
     Demo(DemoArgs),
+    /// Network analysis: hubs, communities, tiers, coordination, brigades, successors, migration, export.
+    Graph(graph::GraphArgs),
     /// Scan texts from standard input (JSON lines {"id","text"} or plain lines): lexicon
     /// matches with exact spans, entities, language. One JSON line out per line in.
     ScanText(scan_text::ScanTextArgs),
@@ -256,6 +259,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
+        Command::Graph(args) => graph::run(&ws, args).await,
         Command::Hash(args) => media::hash(args),
         Command::Match(args) => media::match_files(&ws.root, args),
         Command::Bank { cmd } => bank::run(&ws.root, cmd),
