@@ -1,0 +1,5 @@
+//! `sqlx::migrate!` embeds `migrations/` at compile time; rebuild when a migration is added or
+//! changed (cargo does not watch that folder by itself).
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}
