@@ -22,4 +22,4 @@ pub mod stem;
 pub use lexicon::{Entry, Lexicon, LexiconError, Stance};
 pub use matcher::{EngineError, Match, Matcher};
 pub use normalize::{joined_key, keys, match_key, skeleton_key, Key, KeyKind, KeyOptions, Keys};
-pub use scan::{Engine, ScanOptions, ScanResult};
+pub use scan::{Engine, LexiconSources, Quoted, ScanOptions, ScanResult, SharedEngine};

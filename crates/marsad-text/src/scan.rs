@@ -202,3 +202,103 @@ fn overall_stance(matches: &[Match]) -> Stance {
         Stance::Opponent
     }
 }
+
+/// Where an engine's lexicons come from, so it can be rebuilt from the same sources.
+#[derive(Debug, Clone, Default)]
+pub struct LexiconSources {
+    /// Include the lexicons compiled in from the repository's `lexicons/`.
+    pub defaults: bool,
+    /// User lexicon files, read on every (re)load.
+    pub files: Vec<std::path::PathBuf>,
+}
+
+impl LexiconSources {
+    /// Read every source into one lexicon.
+    pub fn load(&self) -> Result<Lexicon, crate::lexicon::LexiconError> {
+        let mut lex = if self.defaults {
+            Lexicon::defaults()?
+        } else {
+            Lexicon::default()
+        };
+        for f in &self.files {
+            lex.extend(Lexicon::load(f)?);
+        }
+        Ok(lex)
+    }
+}
+
+/// An engine a long-running process shares between threads and reloads when analysts edit a
+/// lexicon: `reload` builds a new engine from the same sources and swaps it in atomically;
+/// scans in flight keep the engine they started with, and a lexicon with errors leaves the
+/// current engine in place (the error says which file, line and field).
+#[derive(Debug)]
+pub struct SharedEngine {
+    sources: LexiconSources,
+    current: std::sync::RwLock<std::sync::Arc<Engine>>,
+}
+
+impl SharedEngine {
+    pub fn new(sources: LexiconSources) -> Result<SharedEngine, EngineError> {
+        let engine = Engine::new(sources.load()?)?;
+        Ok(SharedEngine {
+            sources,
+            current: std::sync::RwLock::new(std::sync::Arc::new(engine)),
+        })
+    }
+
+    /// The engine to scan with now.
+    pub fn current(&self) -> std::sync::Arc<Engine> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Re-read the lexicon sources and swap the new engine in. Returns the number of entries.
+    pub fn reload(&self) -> Result<usize, EngineError> {
+        let engine = Engine::new(self.sources.load()?)?;
+        let n = engine.matcher().entries().len();
+        let new = std::sync::Arc::new(engine);
+        match self.current.write() {
+            Ok(mut g) => *g = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_swaps_and_keeps_the_old_engine_on_errors() {
+        let dir = std::env::temp_dir().join(format!("marsad-lex-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("mine.csv");
+        std::fs::write(&f, "term,category\nقناة النصر,outlet\n").unwrap();
+        let shared = SharedEngine::new(LexiconSources {
+            defaults: false,
+            files: vec![f.clone()],
+        })
+        .unwrap();
+        let before = shared.current();
+        assert_eq!(before.scan("قناة النصر", ScanOptions::default()).matches.len(), 1);
+        std::fs::write(&f, "term,category\nقناة النصر,outlet\nوكالة البرق,outlet\n").unwrap();
+        assert_eq!(shared.reload().unwrap(), 2);
+        assert_eq!(
+            shared.current().scan("وكالة البرق", ScanOptions::default()).matches.len(),
+            1
+        );
+        // The engine taken before the reload still works as it was.
+        assert!(before.scan("وكالة البرق", ScanOptions::default()).matches.is_empty());
+        std::fs::write(&f, "term,category\nx,Bad Category\n").unwrap();
+        assert!(shared.reload().is_err());
+        assert_eq!(
+            shared.current().scan("وكالة البرق", ScanOptions::default()).matches.len(),
+            1,
+            "a bad lexicon leaves the current engine in place"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

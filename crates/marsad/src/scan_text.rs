@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use marsad_text::{Engine, Lexicon, ScanOptions, ScanResult};
+use marsad_text::{Engine, LexiconSources, ScanOptions, ScanResult};
 use serde::Serialize;
 
 #[derive(Debug, Args)]
@@ -43,14 +43,12 @@ struct ErrOut {
 }
 
 pub fn engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
-    let mut lex = if no_default {
-        Lexicon::default()
-    } else {
-        Lexicon::defaults().context("loading the default lexicons")?
-    };
-    for p in lexicons {
-        lex.extend(Lexicon::load(p).with_context(|| format!("loading lexicon {}", p.display()))?);
+    let lex = LexiconSources {
+        defaults: !no_default,
+        files: lexicons.to_vec(),
     }
+    .load()
+    .context("loading the lexicons")?;
     if lex.is_empty() {
         anyhow::bail!("no lexicon entries: drop --no-default-lexicon or pass --lexicon FILE.csv");
     }
