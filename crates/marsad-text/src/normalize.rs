@@ -241,38 +241,33 @@ pub fn plain_key(text: &str) -> Key {
     Key::from_kchars(&plain_chars(units, &mut signals))
 }
 
-/// The plain (match) key of a text, as a string: what lexicon terms are normalized with.
-pub fn match_key(text: &str) -> String {
+fn key_string(chars: &[KChar]) -> String {
+    chars.iter().map(|k| k.c).collect()
+}
+
+fn plain_of(text: &str) -> Vec<KChar> {
     let (units, mut signals) = units(text);
     plain_chars(units, &mut signals)
-        .iter()
-        .map(|k| k.c)
-        .collect()
+}
+
+/// The plain (match) key of a text, as a string: what lexicon terms are normalized with.
+pub fn match_key(text: &str) -> String {
+    key_string(&plain_of(text))
 }
 
 /// The skeleton key of a text, as a string.
 pub fn skeleton_key(text: &str) -> String {
-    let (units, mut signals) = units(text);
-    skeleton_chars(&plain_chars(units, &mut signals))
-        .iter()
-        .map(|k| k.c)
-        .collect()
+    key_string(&skeleton_chars(&plain_of(text)))
 }
 
 /// The joined key of a text, as a string (separators between letters removed).
 pub fn joined_key(text: &str) -> String {
-    let (units, mut signals) = units(text);
-    joined_chars(&plain_chars(units, &mut signals))
-        .0
-        .iter()
-        .map(|k| k.c)
-        .collect()
+    key_string(&joined_chars(&plain_of(text)).0)
 }
 
 #[cfg(test)]
 pub(crate) fn plain_kchars(text: &str) -> Vec<KChar> {
-    let (units, mut signals) = units(text);
-    plain_chars(units, &mut signals)
+    plain_of(text)
 }
 
 /// Everything the normalizer needs to know about one character of the Arabic block.
@@ -330,6 +325,23 @@ fn classify(c: char) -> Kind {
     }
 }
 
+/// Push the units of the token `{name}`; `span(i)` gives the original span of its i-th char.
+fn push_token(out: &mut Vec<Unit>, name: &str, span: impl Fn(usize) -> (u32, u32)) {
+    let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
+    for (i, c) in token.enumerate() {
+        let (start, end) = span(i);
+        out.push(Unit {
+            c,
+            start,
+            end,
+            kind: Kind::Token { first: i == 0 },
+            upper: false,
+            hashtag: false,
+            arabic_word: false,
+        });
+    }
+}
+
 fn units(text: &str) -> (Vec<Unit>, Signals) {
     let mut out: Vec<Unit> = Vec::with_capacity(text.len());
     let mut signals = Signals::default();
@@ -351,21 +363,9 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
                 .and_then(|c| text.get(s + 1..s + 1 + c))
                 .filter(|n| TOKEN_NAMES.contains(n))
             {
-                let tok_end = s + name.len() + 2;
-                let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
-                for (i, c) in token.enumerate() {
-                    let at = (s + i) as u32;
-                    out.push(Unit {
-                        c,
-                        start: at,
-                        end: at + 1,
-                        kind: Kind::Token { first: i == 0 },
-                        upper: false,
-                        hashtag: false,
-                        arabic_word: false,
-                    });
-                }
-                skip_to = tok_end;
+                // Each character of the written token stands for itself.
+                push_token(&mut out, name, |i| (start + i as u32, start + i as u32 + 1));
+                skip_to = s + name.len() + 2;
                 continue;
             }
         }
@@ -441,18 +441,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
         }
         maksura_pending = false;
         if let Some(name) = emoji_token(ch) {
-            let token = ['{'].into_iter().chain(name.chars()).chain(['}']);
-            for (i, c) in token.enumerate() {
-                out.push(Unit {
-                    c,
-                    start,
-                    end,
-                    kind: Kind::Token { first: i == 0 },
-                    upper: false,
-                    hashtag: false,
-                    arabic_word: false,
-                });
-            }
+            push_token(&mut out, name, |_| (start, end));
             continue;
         }
         if is_dotless_signal(ch) {

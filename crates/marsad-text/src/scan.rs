@@ -283,19 +283,36 @@ mod tests {
         })
         .unwrap();
         let before = shared.current();
-        assert_eq!(before.scan("قناة النصر", ScanOptions::default()).matches.len(), 1);
+        assert_eq!(
+            before
+                .scan("قناة النصر", ScanOptions::default())
+                .matches
+                .len(),
+            1
+        );
         std::fs::write(&f, "term,category\nقناة النصر,outlet\nوكالة البرق,outlet\n").unwrap();
         assert_eq!(shared.reload().unwrap(), 2);
         assert_eq!(
-            shared.current().scan("وكالة البرق", ScanOptions::default()).matches.len(),
+            shared
+                .current()
+                .scan("وكالة البرق", ScanOptions::default())
+                .matches
+                .len(),
             1
         );
         // The engine taken before the reload still works as it was.
-        assert!(before.scan("وكالة البرق", ScanOptions::default()).matches.is_empty());
+        assert!(before
+            .scan("وكالة البرق", ScanOptions::default())
+            .matches
+            .is_empty());
         std::fs::write(&f, "term,category\nx,Bad Category\n").unwrap();
         assert!(shared.reload().is_err());
         assert_eq!(
-            shared.current().scan("وكالة البرق", ScanOptions::default()).matches.len(),
+            shared
+                .current()
+                .scan("وكالة البرق", ScanOptions::default())
+                .matches
+                .len(),
             1,
             "a bad lexicon leaves the current engine in place"
         );
