@@ -234,7 +234,7 @@ fn patterns() -> &'static Patterns {
                 r"(?i)(?:^|[^0-9٠-٩۰-۹:])({D}{{1,2}})\s?[:：]\s?({D}{{2}})(?:\s?(am|pm|a\.m\.|p\.m\.|ص|م|صباحا|صباحاً|مساء|مساءً|فجرا|فجراً|ليلا|ليلاً))?(?:$|[^0-9٠-٩۰-۹:])"
             )),
             ar_hour: re(&format!(
-                r"(?:ال)?ساع[ةه]\s+((?:{D}{{1,2}})|الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|الحادية عشرة?|الثانية عشرة?|واحدة|ثنتين|ثلاث[ةه]?|اربع[ةه]?|أربع[ةه]?|خمس[ةه]?|ست[ةه]?|سبع[ةه]?|ثمان[يةه]*|تسع[ةه]?|عشر[ةه]?|احدعش|اثنعش|ثنعش)(?:\s*(?:و\s*)?(?:نص|النصف|ربع|الربع|الا\s*ربع|إلا\s*ربع|الا\s*ثلث|ثلث))?(?:\s*(فجرا|فجراً|الفجر|صباحا|صباحاً|الصبح|الصباح|ظهرا|ظهراً|الظهر|عصرا|عصراً|العصر|مساء|مساءً|المساء|ليلا|ليلاً|بالليل|الليل|في الليل))?"
+                r"(?:ال)?ساع[ةه]\s+((?:{D}{{1,2}})|الحادية عشرة?|الثانية عشرة?|الواحدة|الثانية|الثالثة|الرابعة|الخامسة|السادسة|السابعة|الثامنة|التاسعة|العاشرة|واحدة|ثنتين|ثلاث[ةه]?|اربع[ةه]?|أربع[ةه]?|خمس[ةه]?|ست[ةه]?|سبع[ةه]?|ثمان[يةه]*|تسع[ةه]?|عشر[ةه]?|احدعش|اثنعش|ثنعش)(?:\s?[:：]\s?({D}{{2}}))?(?:\s*(?:و\s*)?(?:نص|النصف|ربع|الربع|الا\s*ربع|إلا\s*ربع|الا\s*ثلث|ثلث))?(?:\s*(فجرا|فجراً|الفجر|صباحا|صباحاً|الصبح|الصباح|ظهرا|ظهراً|الظهر|عصرا|عصراً|العصر|مساء|مساءً|المساء|ليلا|ليلاً|بالليل|الليل|في الليل))?"
             )),
             period: re(r"(?i)(?:بعد|قبل|عند|وقت|مع|أذان|اذان)\s+(?:صلاة\s+|صلاه\s+)?(?:الفجر|الصبح|الظهر|العصر|المغرب|العشاء|الغروب|الشروق)|منتصف\s+الليل|نص\s+الليل|نصف\s+الليل|آخر\s+الليل|اخر\s+الليل|ساعة\s+الصفر|ساعه\s+الصفر|(?-u:\b)(?:midnight|at\s+dawn|before\s+dawn|after\s+dark|zero\s+hour|(?:at|after|before)\s+(?:fajr|isha|maghrib)|tonight|late\s+at\s+night|middle\s+of\s+the\s+night)(?-u:\b)"),
             date_numeric: re(&format!(
@@ -525,7 +525,10 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
             let am = suffix.as_deref().is_some_and(|s| {
                 s.starts_with('a') || s == "ص" || s.starts_with("صباح") || s.starts_with("فجر")
             });
-            if pm && hour < 12 {
+            let late = suffix
+                .as_deref()
+                .is_some_and(|s| s.starts_with("ليل") || s.starts_with("مساء"));
+            if (pm || (late && hour >= 6)) && hour < 12 {
                 hour += 12;
             }
             if am && hour == 12 {
@@ -536,7 +539,7 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
                 .is_some_and(|s| s.starts_with("فجر") || s.starts_with("ليل"));
             let end = c.get(3).map(|s| s.end()).unwrap_or(m.end());
             let mut e = Entity::new(format!("{hour:02}:{min:02}"), "clock", text, h.start(), end);
-            e.night = hour < 5 || night_suffix;
+            e.night = hour < 5 || hour >= 22 || night_suffix;
             out.times.push(e);
         }
     }
@@ -552,14 +555,19 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
             if hour > 24 {
                 continue;
             }
-            let part = c.get(2).map(|x| x.as_str()).unwrap_or("");
+            let minutes = c
+                .get(2)
+                .and_then(|x| ascii_digits(x.as_str()).parse::<u32>().ok())
+                .filter(|m| *m < 60)
+                .unwrap_or(0);
+            let part = c.get(3).map(|x| x.as_str()).unwrap_or("");
             let night = is_night_word(part);
             let evening = matches!(part, "مساء" | "مساءً" | "المساء" | "عصرا" | "عصراً" | "العصر");
-            if (evening || (night && hour >= 8)) && hour < 12 {
+            if (evening || (night && hour >= 6)) && hour < 12 {
                 hour += 12;
             }
             let mut e = Entity::new(
-                format!("{:02}:00", hour % 24),
+                format!("{:02}:{minutes:02}", hour % 24),
                 "clock",
                 text,
                 m.start(),
@@ -982,5 +990,22 @@ mod tests {
         assert_eq!(e.times[1].value, "22:00");
         let e = extract("on 2024-05-01 and ١٥ أيار 2024 and 5 May");
         assert_eq!(e.times.iter().filter(|t| t.kind == "date").count(), 3);
+    }
+}
+
+#[cfg(test)]
+mod more_time_tests {
+    use super::*;
+
+    #[test]
+    fn night_hours_minutes_and_twelve() {
+        let e = extract("الساعة 10:30 مساءً عند السيطرة");
+        assert_eq!(e.times.len(), 1, "{:?}", e.times);
+        assert_eq!(e.times[0].value, "22:30");
+        let e = extract("الموعد 11:30 ليلاً");
+        assert_eq!(e.times[0].value, "23:30");
+        assert!(e.times[0].night);
+        let e = extract("الساعة الثانية عشرة ظهرا");
+        assert_eq!(e.times[0].value, "12:00");
     }
 }

@@ -83,7 +83,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
                     persian += 1;
                 }
             }
-        } else if matches!(c, 'ê' | 'î' | 'û' | 'ş' | 'ç' | 'Ê' | 'Î' | 'Û' | 'Ş' | 'Ç') {
+        } else if matches!(c, 'ê' | 'î' | 'û' | 'Ê' | 'Î' | 'Û') {
             latin += 1;
             kurmanji += 1;
         } else if crate::chars::is_latin_letter(c) {
@@ -94,7 +94,9 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         return "other";
     }
     if arabic >= latin {
-        if kurdish >= 1 && kurdish * 50 >= arabic {
+        // Sorani writes ە for every e, so Kurdish letters are frequent in Kurdish text; one ە in
+        // an Arabic post is the Persian-letter evasion, not Kurdish.
+        if kurdish >= 2 && kurdish * 15 >= arabic {
             return "ku";
         }
         // A stray ک or ی (some keyboards type them in Arabic) does not make a text Persian.
@@ -115,6 +117,7 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
     }
     match latin_detector().detect_language_of(head(text)) {
         Some(Language::English) => "en",
+        Some(Language::Turkish) | Some(Language::French) if kurmanji < 3 => "other",
         _ if kurmanji >= 2 => "ku",
         _ => "other",
     }
