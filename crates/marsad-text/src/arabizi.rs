@@ -194,6 +194,11 @@ fn is_english_word(w: &str) -> bool {
     ENGLISH_WORDS.contains(&w)
 }
 
+/// Is `w` (lower case) an English function word?
+pub fn is_english_function_word(w: &str) -> bool {
+    is_english_word(w)
+}
+
 /// Text-level Arabizi decision from word counts.
 pub fn looks_arabizi(latin_words: u32, digit_words: u32, common: u32, english: u32) -> bool {
     if latin_words == 0 {

@@ -115,6 +115,24 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
     if latin < 3 {
         return "other";
     }
+    // Cheap first: English function words decide most English posts without lingua, and a
+    // post with fewer than three Latin words is too short for any detector to tell.
+    let (mut words, mut function) = (0u32, 0u32);
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty() && w.chars().all(crate::chars::is_latin_letter))
+    {
+        words += 1;
+        if crate::arabizi::is_english_function_word(&w.to_ascii_lowercase()) {
+            function += 1;
+        }
+    }
+    if words < 3 {
+        return "other";
+    }
+    if function >= 2 && function * 5 >= words && kurmanji == 0 {
+        return "en";
+    }
     match latin_detector().detect_language_of(head(text)) {
         Some(Language::English) => "en",
         Some(Language::Turkish) | Some(Language::French) if kurmanji < 3 => "other",
