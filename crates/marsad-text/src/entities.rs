@@ -539,7 +539,7 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
                 .is_some_and(|s| s.starts_with("فجر") || s.starts_with("ليل"));
             let end = c.get(3).map(|s| s.end()).unwrap_or(m.end());
             let mut e = Entity::new(format!("{hour:02}:{min:02}"), "clock", text, h.start(), end);
-            e.night = hour < 5 || hour >= 22 || night_suffix;
+            e.night = !(5..22).contains(&hour) || night_suffix;
             out.times.push(e);
         }
     }
