@@ -293,10 +293,9 @@ impl SearchIndex {
                 ..State::default()
             };
         }
-        let mut writer: IndexWriter = self
-            .index
-            .writer_with_num_threads(1, 64 << 20)
-            .map_err(|e| self.ierr(e))?;
+        // The writer (a lock, a thread and its memory arena) is only taken when there is
+        // something to write: `search` calls this every time, mostly with nothing new.
+        let mut writer: Option<IndexWriter> = None;
         let mut indexed = 0u64;
         loop {
             let rows: Vec<ItemRow> = sqlx::query_as(
@@ -311,6 +310,14 @@ impl SearchIndex {
             .await?;
             let Some(last) = rows.last() else { break };
             let (last_updated, last_id) = (last.6, last.0);
+            let writer = match &mut writer {
+                Some(w) => w,
+                None => writer.insert(
+                    self.index
+                        .writer_with_num_threads(1, 64 << 20)
+                        .map_err(|e| self.ierr(e))?,
+                ),
+            };
             for (id, platform, platform_id, author, created_at, text, _) in rows {
                 let id = id as u64;
                 writer.delete_term(Term::from_field_u64(self.fields.item_id, id));
@@ -332,8 +339,10 @@ impl SearchIndex {
             state.updated_at = last_updated;
             state.id = last_id;
         }
-        if indexed > 0 || rebuilt {
+        if let Some(mut writer) = writer {
             writer.commit().map_err(|e| self.ierr(e))?;
+        }
+        if indexed > 0 || rebuilt {
             let bytes = serde_json::to_vec(&state).unwrap_or_default();
             std::fs::write(state_path(&self.dir), bytes).map_err(|source| SearchError::Io {
                 path: state_path(&self.dir).display().to_string(),

@@ -454,6 +454,11 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
     let mut emitted_words = 0u32;
     while i < words.len() {
         let w = words[i];
+        if !is_latin[i] {
+            // Only Latin words are transliterated or act as articles.
+            i += 1;
+            continue;
+        }
         let t = text_of(w);
         let chosen = is_latin[i]
             && (is_digit_word[i] || text_flag || all)

@@ -8,7 +8,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use crate::arabizi::pattern_skeletons;
 use crate::chars::{is_arabic_letter, is_deleted, is_dotless_signal, rasm};
 use crate::lexicon::{Entry, Lexicon, Stance};
-use crate::normalize::{match_key, skeleton_key, Key, KeyKind, Keys, WORD_END, WORD_START};
+use crate::normalize::{
+    match_key, push_collapsing, skeleton_key, KChar, Key, KeyKind, Keys, WORD_END, WORD_START,
+};
 
 /// Characters of context (in the plain key) on each side of a match that `neg_context` and
 /// `req_context` phrases are looked for in.
@@ -160,29 +162,22 @@ fn squeeze(key: &str) -> String {
     collapse_runs(key, true)
 }
 
-/// Collapse letter runs as the keys do (Arabic 2+ → 1, Latin 3+ → 1), optionally removing
+/// Collapse letter runs exactly as the keys do ([`push_collapsing`]), optionally removing
 /// spaces first.
 fn collapse_runs(key: &str, remove_spaces: bool) -> String {
-    let mut out: Vec<char> = Vec::with_capacity(key.len());
+    let mut out: Vec<KChar> = Vec::with_capacity(key.len());
     let mut run = 0usize;
     for c in key.chars().filter(|c| !(remove_spaces && *c == ' ')) {
-        if out.last() == Some(&c) {
-            run += 1;
-            if is_arabic_letter(c) && run >= 2 {
-                continue;
-            }
-            if c.is_alphabetic() && !is_arabic_letter(c) && run >= 3 {
-                if run == 3 {
-                    out.pop();
-                }
-                continue;
-            }
-        } else {
-            run = 1;
-        }
-        out.push(c);
+        let k = KChar {
+            c,
+            start: 0,
+            end: 0,
+            ws: false,
+            brk: 0,
+        };
+        push_collapsing(&mut out, &mut run, k, c != ' ');
     }
-    out.into_iter().collect()
+    out.into_iter().map(|k| k.c).collect()
 }
 
 impl Matcher {

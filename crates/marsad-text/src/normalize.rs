@@ -648,50 +648,15 @@ fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
                     }
                 }
                 word.add(&u);
-                let same = out.last().is_some_and(|l| l.c == u.c) && run > 0;
-                if same {
-                    run += 1;
-                    let collapse_from = if is_dotless_signal(u.c) {
-                        // ٮ ٯ ڡ stand for different letters each time: never collapsed.
-                        usize::MAX
-                    } else if u.kind == Kind::Arabic {
-                        2
-                    } else if matches!(u.kind, Kind::Latin | Kind::Other) {
-                        3
-                    } else {
-                        usize::MAX
-                    };
-                    if run >= collapse_from {
-                        if run == collapse_from && collapse_from == 3 {
-                            // The run had two kept letters: fold the second into the first.
-                            if let Some(second) = out.pop() {
-                                if let Some(first) = out.last_mut() {
-                                    first.end = second.end;
-                                }
-                            }
-                        }
-                        if let Some(last) = out.last_mut() {
-                            last.end = u.end;
-                        }
-                    } else {
-                        out.push(KChar {
-                            c: u.c,
-                            start: u.start,
-                            end: u.end,
-                            ws: false,
-                            brk: 0,
-                        });
-                    }
-                } else {
-                    run = 1;
-                    out.push(KChar {
-                        c: u.c,
-                        start: u.start,
-                        end: u.end,
-                        ws: false,
-                        brk: 0,
-                    });
-                }
+                let k = KChar {
+                    c: u.c,
+                    start: u.start,
+                    end: u.end,
+                    ws: false,
+                    brk: 0,
+                };
+                let in_run = run > 0;
+                push_collapsing(&mut out, &mut run, k, in_run);
             }
         }
         prev_kind = Some(u.kind);
@@ -724,6 +689,50 @@ fn may_join(plain: &[KChar]) -> bool {
         }
     }
     prev_len != usize::MAX && word_len > 0 && prev_len.min(word_len) <= 3
+}
+
+/// How long a run of one letter may grow before it folds to a single letter: Arabic letters 2
+/// (doubling is written with shadda), other letters 3 (English doubles are real: `kill`),
+/// dotless placeholders ٮ ٯ ڡ and non-letters never (each ٮ may stand for another letter).
+pub(crate) fn collapse_threshold(c: char) -> usize {
+    if is_dotless_signal(c) {
+        usize::MAX
+    } else if is_arabic_letter(c) {
+        2
+    } else if is_letter(c) {
+        3
+    } else {
+        usize::MAX
+    }
+}
+
+/// Push `k`, folding it into the run of identical letters it continues (when `may_extend`):
+/// the one rule every key and every term uses. `run` counts the letters of the current run.
+pub(crate) fn push_collapsing(out: &mut Vec<KChar>, run: &mut usize, k: KChar, may_extend: bool) {
+    if !(may_extend && out.last().is_some_and(|l| l.c == k.c)) {
+        *run = 1;
+        out.push(k);
+        return;
+    }
+    *run += 1;
+    let from = collapse_threshold(k.c);
+    if *run < from {
+        out.push(k);
+        return;
+    }
+    if *run == from && from == 3 {
+        // The run had two kept letters: fold the second into the first.
+        if let Some(second) = out.pop() {
+            if let Some(first) = out.last_mut() {
+                first.end = second.end;
+                first.brk |= second.brk;
+            }
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        last.end = k.end;
+        last.brk |= k.brk;
+    }
 }
 
 /// Word lengths (in chars) and kinds of the plain key, for the joined key's rule.
@@ -798,38 +807,9 @@ fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
             chunk_gap = remove[i] == 2;
             continue;
         }
-        let same = out.last().is_some_and(|l| l.c == k.c) && k.c != ' ' && !chunk_gap;
+        let may_extend = k.c != ' ' && !chunk_gap;
         chunk_gap = false;
-        if same {
-            run += 1;
-            let collapse_from = if is_dotless_signal(k.c) {
-                usize::MAX
-            } else if is_arabic_letter(k.c) {
-                2
-            } else if is_letter(k.c) {
-                3
-            } else {
-                usize::MAX
-            };
-            if run >= collapse_from {
-                if run == 3 && collapse_from == 3 {
-                    if let Some(second) = out.pop() {
-                        if let Some(first) = out.last_mut() {
-                            first.end = second.end;
-                            first.brk |= second.brk;
-                        }
-                    }
-                }
-                if let Some(last) = out.last_mut() {
-                    last.end = k.end;
-                    last.brk |= k.brk;
-                }
-                continue;
-            }
-        } else {
-            run = 1;
-        }
-        out.push(*k);
+        push_collapsing(&mut out, &mut run, *k, may_extend);
     }
     (out, removed)
 }

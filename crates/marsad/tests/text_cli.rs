@@ -2,9 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::marsad;
+
 use serde_json::Value;
 use std::io::Write;
-use std::path::Path;
+
 use std::process::{Command, Output, Stdio};
 
 fn run(args: &[&str], stdin: &str) -> Output {
@@ -156,15 +159,6 @@ fn scan_text_bad_lines_and_user_lexicons() {
         stderr.contains("mine.csv:2") && stderr.contains("weight"),
         "{stderr}"
     );
-}
-
-fn marsad(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_marsad"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -1,0 +1,28 @@
+//! Helpers shared by the binary's integration tests: run `marsad` on a workspace, assert it
+//! succeeded.
+#![allow(dead_code, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Run `marsad --data DATA ARGS...` and wait for it.
+pub fn marsad(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_marsad"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("run marsad")
+}
+
+/// Assert success (showing both streams if not) and return stdout.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
