@@ -187,11 +187,28 @@ pub fn is_arabizi_digit_word(w: &str) -> bool {
 
 /// Is `w` a common Arabizi word?
 pub fn is_common_arabizi(w: &str) -> bool {
-    ARABIZI_WORDS.contains(&w)
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    sorted_contains(&SORTED, ARABIZI_WORDS, w)
 }
 
 fn is_english_word(w: &str) -> bool {
-    ENGLISH_WORDS.contains(&w)
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    sorted_contains(&SORTED, ENGLISH_WORDS, w)
+}
+
+/// Binary search in a word list sorted once (the lists are asked once per Latin word).
+fn sorted_contains(
+    cell: &std::sync::OnceLock<Vec<&'static str>>,
+    words: &[&'static str],
+    w: &str,
+) -> bool {
+    cell.get_or_init(|| {
+        let mut v = words.to_vec();
+        v.sort_unstable();
+        v
+    })
+    .binary_search(&w)
+    .is_ok()
 }
 
 /// Is `w` (lower case) an English function word?

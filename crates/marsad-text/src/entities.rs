@@ -206,6 +206,7 @@ fn patterns() -> &'static Patterns {
     P.get_or_init(|| {
         let ac = |words: &[&str]| match aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(words)
         {
             Ok(a) => a,
@@ -296,7 +297,11 @@ pub fn extract(text: &str) -> Entities {
         }
     }
     if has(b'@') {
-        for m in p.email.find_iter(text) {
+        // An address has a local part: some `@` follows a character an address may hold.
+        let local =
+            |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+        let may_email = bytes.windows(2).any(|w| w[1] == b'@' && local(w[0]));
+        for m in p.email.find_iter(if may_email { text } else { "" }) {
             if out
                 .urls
                 .iter()
@@ -613,10 +618,7 @@ fn times(text: &str, p: &Patterns, feat: &Features, out: &mut Entities) {
         e.night = matches!(value, "dawn" | "night");
         out.times.push(e);
     }
-    let digits = text
-        .chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '٠'..='٩' | '۰'..='۹'));
-    if digits {
+    if feat.digits > 0 {
         let numeric = feat.date_sep;
         for c in p
             .date_numeric

@@ -47,9 +47,10 @@ fn is_kurdish_letter(c: char) -> bool {
     matches!(c, 'ڕ' | 'ڵ' | 'ۆ' | 'ێ' | 'ە' | 'ڤ' | 'ۊ')
 }
 
-/// Letters Persian (and Urdu, Kurdish) use and Arabic does not.
+/// Letters Persian (and Urdu, Kurdish) use and Arabic does not. Not گ and چ: Iraqi and Gulf
+/// Arabic write them for g and ch, while Persian text is never without ی.
 fn is_persian_letter(c: char) -> bool {
-    matches!(c, 'پ' | 'چ' | 'ژ' | 'گ' | 'ی' | 'ک')
+    matches!(c, 'پ' | 'ژ' | 'ی' | 'ک')
 }
 
 /// At most this many bytes of a text are given to `lingua` (its cost grows with the text; the
@@ -67,29 +68,222 @@ fn head(text: &str) -> &str {
     &text[..end]
 }
 
-/// Identify the language of `text`. `arabizi` is the Arabizi detector's verdict on it.
-pub fn identify(text: &str, arabizi: bool) -> &'static str {
-    let (mut arabic, mut latin, mut kurdish, mut persian, mut kurmanji) =
-        (0u32, 0u32, 0u32, 0u32, 0u32);
-    for c in text.chars() {
-        if c.is_ascii_alphabetic() {
-            latin += 1;
-        } else if ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{FB50}'..='\u{FEFF}').contains(&c) {
+/// Persian words Arabic does not use (function words and the most frequent verbs).
+const PERSIAN_WORDS: &[&str] = &[
+    "است",
+    "این",
+    "که",
+    "را",
+    "از",
+    "در",
+    "برای",
+    "یک",
+    "می",
+    "های",
+    "آن",
+    "نیست",
+    "هست",
+    "شد",
+    "کرد",
+    "بود",
+    "شده",
+    "کند",
+    "میشود",
+    "ایران",
+    "اینکه",
+    "چه",
+    "هیچ",
+    "خود",
+];
+
+/// Arabic function words Persian does not use (also as typed on Persian keyboards).
+const ARABIC_WORDS: &[&str] = &[
+    "في",
+    "فی",
+    "على",
+    "علی",
+    "الى",
+    "إلى",
+    "الی",
+    "إلی",
+    "عن",
+    "هذا",
+    "هذه",
+    "التي",
+    "الذي",
+    "الله",
+    "كان",
+    "قد",
+    "لم",
+    "لن",
+    "انا",
+    "أنا",
+    "انت",
+    "أنت",
+    "هو",
+    "هي",
+    "هی",
+    "لا",
+    "مع",
+    "اللي",
+    "الي",
+    "ليش",
+    "شنو",
+    "هاي",
+    "هواي",
+    "والله",
+    "يا",
+];
+
+/// Letters Urdu uses and Arabic and Persian do not.
+fn is_urdu_letter(c: char) -> bool {
+    matches!(c, 'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ')
+}
+
+/// Is the word at `start` a handle or a link (not language)?
+fn is_handle_or_link(text: &str, start: usize, word: &str) -> bool {
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    matches!(
+        before,
+        Some('@' | '#' | '/' | '.' | ':' | '=' | '?' | '&' | '_')
+    ) || word.eq_ignore_ascii_case("http")
+        || word.eq_ignore_ascii_case("https")
+        || word.eq_ignore_ascii_case("www")
+}
+
+/// Words of `text` (runs of letters) with their byte offsets, at most `max` of them.
+fn words(text: &str, max: usize) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .take(max)
+}
+
+/// Letter counts per script, the input of the language decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScriptCounts {
+    /// Arabic-script letters (Arabic block and presentation forms).
+    pub arabic: u32,
+    /// Latin letters outside handles, links and hashtags.
+    pub latin: u32,
+    /// Sorani Kurdish letters ([`is_kurdish_letter`]).
+    pub kurdish: u32,
+    /// Persian letters (پ ژ ی ک).
+    pub persian: u32,
+    /// Urdu letters.
+    pub urdu: u32,
+    /// Kurmanji Kurdish letters (ê î û).
+    pub kurmanji: u32,
+}
+
+/// Counts [`ScriptCounts`] one character at a time, so the normalizer can count in its own
+/// pass over the text. Tokens are runs of non-white-space; the Latin letters of a token that
+/// is a handle (`@`), a hashtag (`#`) or a link (`www.`, `://`) are not language and are not
+/// counted.
+#[derive(Debug, Clone, Default)]
+pub struct ScriptCounter {
+    counts: ScriptCounts,
+    in_token: bool,
+    link: bool,
+    token_latin: u32,
+}
+
+impl ScriptCounter {
+    /// Count `c`, the character at byte `at` of `text`.
+    #[inline]
+    pub fn push(&mut self, c: char, text: &str, at: usize) {
+        if c.is_ascii() {
+            if c.is_ascii_alphabetic() {
+                self.token_start(c, text, at);
+                self.latin();
+            } else if c.is_ascii_whitespace() {
+                self.in_token = false;
+            } else {
+                self.token_start(c, text, at);
+                if c == ':' && !self.link && text.as_bytes().get(at..at + 3) == Some(b"://") {
+                    self.link = true;
+                    self.counts.latin -= self.token_latin;
+                }
+            }
+            return;
+        }
+        if c.is_whitespace() {
+            self.in_token = false;
+            return;
+        }
+        self.token_start(c, text, at);
+        if ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{FB50}'..='\u{FEFF}').contains(&c) {
             if crate::chars::is_arabic_letter(c) || (c >= '\u{FB50}' && c.is_alphabetic()) {
-                arabic += 1;
+                self.counts.arabic += 1;
                 if is_kurdish_letter(c) {
-                    kurdish += 1;
+                    self.counts.kurdish += 1;
                 } else if is_persian_letter(c) {
-                    persian += 1;
+                    self.counts.persian += 1;
+                } else if is_urdu_letter(c) {
+                    self.counts.urdu += 1;
                 }
             }
         } else if matches!(c, 'ê' | 'î' | 'û' | 'Ê' | 'Î' | 'Û') {
-            latin += 1;
-            kurmanji += 1;
+            self.counts.kurmanji += 1;
+            self.latin();
         } else if crate::chars::is_latin_letter(c) {
-            latin += 1;
+            self.latin();
         }
     }
+
+    #[inline]
+    fn token_start(&mut self, c: char, text: &str, at: usize) {
+        if !self.in_token {
+            self.in_token = true;
+            self.token_latin = 0;
+            self.link = c == '@'
+                || c == '#'
+                || text
+                    .as_bytes()
+                    .get(at..at + 4)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"www."));
+        }
+    }
+
+    #[inline]
+    fn latin(&mut self) {
+        if !self.link {
+            self.counts.latin += 1;
+            self.token_latin += 1;
+        }
+    }
+
+    pub fn counts(&self) -> ScriptCounts {
+        self.counts
+    }
+}
+
+impl ScriptCounts {
+    /// Count the letters of `text`.
+    pub fn of(text: &str) -> ScriptCounts {
+        let mut counter = ScriptCounter::default();
+        for (i, c) in text.char_indices() {
+            counter.push(c, text, i);
+        }
+        counter.counts()
+    }
+}
+
+/// Identify the language of `text`. `arabizi` is the Arabizi detector's verdict on it.
+pub fn identify(text: &str, arabizi: bool) -> &'static str {
+    decide(ScriptCounts::of(text), text, arabizi)
+}
+
+/// The language of `text` from its letter counts (see [`ScriptCounts::of`]).
+pub fn decide(counts: ScriptCounts, text: &str, arabizi: bool) -> &'static str {
+    let ScriptCounts {
+        arabic,
+        latin,
+        kurdish,
+        persian,
+        urdu,
+        kurmanji,
+    } = counts;
     if arabic == 0 && latin == 0 {
         return "other";
     }
@@ -102,6 +296,20 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         // A stray ک or ی (some keyboards type them in Arabic) does not make a text Persian.
         if persian < 2 || persian * 40 < arabic {
             return "ar";
+        }
+        // Function words decide most posts; lingua only sees the undecided ones.
+        let (mut fa, mut ar) = (0u32, 0u32);
+        for (_, w) in words(text, 80) {
+            fa += u32::from(PERSIAN_WORDS.contains(&w));
+            ar += u32::from(ARABIC_WORDS.contains(&w));
+        }
+        if urdu < 2 {
+            if fa >= 2 && fa >= ar * 3 {
+                return "fa";
+            }
+            if ar >= 2 && fa == 0 {
+                return "ar";
+            }
         }
         return match arabic_script_detector().detect_language_of(head(text)) {
             Some(Language::Persian) => "fa",
@@ -116,21 +324,22 @@ pub fn identify(text: &str, arabizi: bool) -> &'static str {
         return "other";
     }
     // Cheap first: English function words decide most English posts without lingua, and a
-    // post with fewer than three Latin words is too short for any detector to tell.
-    let (mut words, mut function) = (0u32, 0u32);
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty() && w.chars().all(crate::chars::is_latin_letter))
-    {
-        words += 1;
+    // post with fewer than three Latin words (handles and links not counted) is too short for
+    // any detector to tell.
+    let (mut n, mut function) = (0u32, 0u32);
+    for (start, w) in words(text, 200) {
+        if !w.chars().all(crate::chars::is_latin_letter) || is_handle_or_link(text, start, w) {
+            continue;
+        }
+        n += 1;
         if crate::arabizi::is_english_function_word(&w.to_ascii_lowercase()) {
             function += 1;
         }
     }
-    if words < 3 {
+    if n < 3 {
         return "other";
     }
-    if function >= 2 && function * 5 >= words && kurmanji == 0 {
+    if function >= 2 && function * 5 >= n && kurmanji == 0 {
         return "en";
     }
     match latin_detector().detect_language_of(head(text)) {
@@ -172,5 +381,23 @@ mod tests {
             "other"
         );
         assert_eq!(identify("12345 !!!", false), "other");
+        // Handles and links are not language: an Arabic post full of them stays Arabic.
+        assert_eq!(
+            identify("@USER @USER @USER هلا والله https://t.co/AbCdEf", false),
+            "ar"
+        );
+        assert_eq!(identify("@someone @other_account @third", false), "other");
+        // Persian and Arabic decided by function words without lingua, also with Persian
+        // letters typed in Arabic.
+        assert_eq!(
+            identify("من در تهران زندگی می کنم و این شهر را دوست دارم", false),
+            "fa"
+        );
+        assert_eq!(
+            identify("والله ما دری شنو صار فی بغداد هذا الیوم", false),
+            "ar"
+        );
+        // Iraqi Arabic writes گ and چ: still Arabic.
+        assert_eq!(identify("شگد حلو هذا الچاي ويا الگيمر", false), "ar");
     }
 }

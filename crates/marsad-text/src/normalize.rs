@@ -87,45 +87,40 @@ impl KeyKind {
     }
 }
 
-/// A normalized key: its text and, per byte of that text, the original byte span.
+/// A normalized key: its text and, per character of that text, the original byte span.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Key {
     pub text: String,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
-    /// Per byte, the [`KChar::brk`] flags (joined key only; empty otherwise).
-    brks: Vec<u8>,
+    /// Per character of `text`: the original span and the [`KChar::brk`] flags.
+    chars: Vec<KChar>,
+    /// Per character of `text`: the byte offset where it begins (ascending).
+    pos: Vec<u32>,
 }
 
 impl Key {
-    pub(crate) fn from_kchars(chars: &[KChar]) -> Key {
-        let bytes: usize = chars.iter().map(|k| k.c.len_utf8()).sum();
-        let mut text = String::with_capacity(bytes);
-        let mut starts = Vec::with_capacity(bytes);
-        let mut ends = Vec::with_capacity(bytes);
-        let with_brks = chars.iter().any(|k| k.brk != 0);
-        let mut brks = Vec::with_capacity(if with_brks { bytes } else { 0 });
-        for k in chars {
+    pub(crate) fn from_kchars(chars: Vec<KChar>) -> Key {
+        let mut text = String::with_capacity(chars.len() * 2);
+        let mut pos = Vec::with_capacity(chars.len());
+        for k in &chars {
+            pos.push(text.len() as u32);
             text.push(k.c);
-            for _ in 0..k.c.len_utf8() {
-                starts.push(k.start);
-                ends.push(k.end);
-                if with_brks {
-                    brks.push(k.brk);
-                }
-            }
         }
-        Key {
-            text,
-            starts,
-            ends,
-            brks,
-        }
+        Key { text, chars, pos }
+    }
+
+    /// The index of the character holding key byte `at` (`at < text.len()`).
+    fn char_at(&self, at: usize) -> usize {
+        self.pos
+            .partition_point(|&p| p as usize <= at)
+            .saturating_sub(1)
     }
 
     /// The [`WORD_START`] / [`WORD_END`] flags of the character at byte `at` (joined key).
     pub fn brk_at(&self, at: usize) -> u8 {
-        self.brks.get(at).copied().unwrap_or(0)
+        if at >= self.text.len() {
+            return 0;
+        }
+        self.chars.get(self.char_at(at)).map_or(0, |k| k.brk)
     }
 
     /// The original byte span of key bytes `[a, b)` (`a < b`, both on char boundaries).
@@ -133,12 +128,15 @@ impl Key {
         if a >= b || b > self.text.len() {
             return None;
         }
-        Some((self.starts[a] as usize, self.ends[b - 1] as usize))
+        let first = self.chars.get(self.char_at(a))?;
+        let last = self.chars.get(self.char_at(b - 1))?;
+        Some((first.start as usize, last.end as usize))
     }
 
     /// The first key byte whose original span ends after `orig` (for context windows).
     pub fn key_pos_at(&self, orig: usize) -> usize {
-        self.ends.partition_point(|&e| (e as usize) <= orig)
+        let i = self.chars.partition_point(|k| (k.end as usize) <= orig);
+        self.pos.get(i).map_or(self.text.len(), |&p| p as usize)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -161,6 +159,8 @@ pub struct Signals {
     pub mixed_latin_words: u32,
     /// Separators removed by the joined key.
     pub joined_removed: u32,
+    /// Letters per script, for language identification ([`crate::lang::decide`]).
+    pub script: crate::lang::ScriptCounts,
 }
 
 impl Signals {
@@ -208,7 +208,7 @@ pub fn keys(text: &str, opts: KeyOptions) -> Keys {
     let joined = if opts.all || may_join(&plain) {
         let (joined, removed) = joined_chars(&plain);
         signals.joined_removed = removed;
-        (removed > 0 || opts.all).then(|| Key::from_kchars(&joined))
+        (removed > 0 || opts.all).then(|| Key::from_kchars(joined))
     } else {
         None
     };
@@ -216,16 +216,16 @@ pub fn keys(text: &str, opts: KeyOptions) -> Keys {
         || signals.dotless_marks > 0
         || signals.dotless_style()
         || signals.mixed_latin_words > 0;
-    let skeleton = want_skeleton.then(|| Key::from_kchars(&skeleton_chars(&plain)));
+    let skeleton = want_skeleton.then(|| Key::from_kchars(skeleton_chars(&plain)));
     let (arabizi, az_words, latin_words) = if signals.latin_letters > 0 || opts.all {
         let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
-        let key = (az_words > 0 || opts.all).then(|| Key::from_kchars(&az));
+        let key = (az_words > 0 || opts.all).then(|| Key::from_kchars(az));
         (key, az_words, latin_words)
     } else {
         (None, 0, 0)
     };
     Keys {
-        plain: Key::from_kchars(&plain),
+        plain: Key::from_kchars(plain),
         joined,
         skeleton,
         arabizi,
@@ -238,7 +238,7 @@ pub fn keys(text: &str, opts: KeyOptions) -> Keys {
 /// The plain (match) key of a text with its offset map (no other key is computed).
 pub fn plain_key(text: &str) -> Key {
     let (units, mut signals) = units(text);
-    Key::from_kchars(&plain_chars(units, &mut signals))
+    Key::from_kchars(plain_chars(units, &mut signals))
 }
 
 fn key_string(chars: &[KChar]) -> String {
@@ -345,11 +345,13 @@ fn push_token(out: &mut Vec<Unit>, name: &str, span: impl Fn(usize) -> (u32, u32
 fn units(text: &str) -> (Vec<Unit>, Signals) {
     let mut out: Vec<Unit> = Vec::with_capacity(text.len());
     let mut signals = Signals::default();
+    let mut script = crate::lang::ScriptCounter::default();
     let mut in_hashtag = false;
     let mut decomposed: Vec<char> = Vec::with_capacity(4);
     let mut skip_to = 0usize;
     let mut maksura_pending = false;
     for (s, ch) in text.char_indices() {
+        script.push(ch, text, s);
         if s < skip_to {
             continue;
         }
@@ -494,6 +496,7 @@ fn units(text: &str) -> (Vec<Unit>, Signals) {
             });
         }
     }
+    signals.script = script.counts();
     (out, signals)
 }
 
@@ -576,7 +579,13 @@ impl WordState {
 }
 
 fn plain_chars(mut units: Vec<Unit>, signals: &mut Signals) -> Vec<KChar> {
-    fold_homoglyph_words(&mut units);
+    // The word pass only changes something for look-alike letters and for camelCase hashtags.
+    if units
+        .iter()
+        .any(|u| u.kind == Kind::Other || (u.upper && u.hashtag))
+    {
+        fold_homoglyph_words(&mut units);
+    }
     let mut out: Vec<KChar> = Vec::with_capacity(units.len());
     let mut run = 0usize; // length of the current run of identical letters in the input
     let mut prev_kind: Option<Kind> = None;
@@ -764,54 +773,84 @@ fn is_letter_word(w: &[KChar]) -> bool {
 /// boundaries (the matcher checks), so `ضد د ا ع ش` finds داعش without gluing ضد to it. Letter runs are collapsed again afterwards. Returns the key and how many separators
 /// were removed.
 fn joined_chars(plain: &[KChar]) -> (Vec<KChar>, u32) {
-    let words = word_bounds(plain);
+    // One pass: each word is copied with its boundary flags; the separator before it is
+    // dropped when the rule says so. `chunk_gap`: the dropped separator was white space between
+    // chunks, so letters may not collapse across it.
+    let n = plain.len();
+    let mut out: Vec<KChar> = Vec::with_capacity(n);
     let mut removed = 0u32;
-    // 1: a separator between single letters or punctuation between letters (strong: letters
-    // may collapse across it); 2: white space between short chunks (`دا عش`, `الدو لة`).
-    let mut remove = vec![0u8; plain.len()];
-    for pair in words.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let sep = a.1; // index of the space between them
-        if b.0 != sep + 1 || plain[sep].c != ' ' {
+    let mut run = 0usize;
+    let mut chunk_gap = false;
+    let mut prev: Option<(usize, usize)> = None;
+    let word_end = |from: usize| {
+        plain[from..]
+            .iter()
+            .position(|k| k.c == ' ')
+            .map_or(n, |p| from + p)
+    };
+    let mut i = 0;
+    while i < n {
+        if plain[i].c == ' ' {
+            let next = (i + 1, word_end(i + 1));
+            let rule = match prev {
+                Some(a) if a.1 == i && next.1 > next.0 => join_rule(plain, a, i, next),
+                _ => 0,
+            };
+            if rule == 0 {
+                push_collapsing(&mut out, &mut run, plain[i], false);
+                chunk_gap = false;
+            } else {
+                removed += 1;
+                chunk_gap = rule == 2;
+            }
+            i += 1;
             continue;
         }
-        let (la, lb) = (a.1 - a.0, b.1 - b.0);
-        let single = la == 1 && lb == 1;
-        if plain[sep].ws && !single && la.min(lb) > 3 {
-            continue;
+        let end = word_end(i);
+        let last = end - i - 1;
+        for (j, &k) in plain[i..end].iter().enumerate() {
+            let mut k = k;
+            if j == 0 {
+                k.brk |= WORD_START;
+            }
+            if j == last {
+                k.brk |= WORD_END;
+            }
+            let may_extend = !chunk_gap;
+            chunk_gap = false;
+            push_collapsing(&mut out, &mut run, k, may_extend);
         }
-        let wa = &plain[a.0..a.1];
-        let wb = &plain[b.0..b.1];
-        if !is_letter_word(wa) || !is_letter_word(wb) {
-            continue;
-        }
-        if is_arabic_letter(wa[0].c) != is_arabic_letter(wb[0].c) {
-            continue;
-        }
-        remove[sep] = if !plain[sep].ws || single { 1 } else { 2 };
-        removed += 1;
+        prev = Some((i, end));
+        i = end;
     }
     if removed == 0 {
         return (plain.to_vec(), 0);
     }
-    let mut flagged = plain.to_vec();
-    for &(a, b) in &words {
-        flagged[a].brk |= WORD_START;
-        flagged[b - 1].brk |= WORD_END;
-    }
-    let mut out: Vec<KChar> = Vec::with_capacity(plain.len());
-    let mut run = 0usize;
-    let mut chunk_gap = false;
-    for (i, k) in flagged.iter().enumerate() {
-        if remove[i] != 0 {
-            chunk_gap = remove[i] == 2;
-            continue;
-        }
-        let may_extend = k.c != ' ' && !chunk_gap;
-        chunk_gap = false;
-        push_collapsing(&mut out, &mut run, *k, may_extend);
-    }
     (out, removed)
+}
+
+/// Whether the separator at `sep` between words `a` and `b` (char ranges of `plain`) goes from
+/// the joined key: 0 no, 1 between single letters or punctuation (letters may collapse across
+/// it), 2 white space between short chunks (`دا عش`, `الدو لة`).
+fn join_rule(plain: &[KChar], a: (usize, usize), sep: usize, b: (usize, usize)) -> u8 {
+    let (la, lb) = (a.1 - a.0, b.1 - b.0);
+    let single = la == 1 && lb == 1;
+    let ws = plain[sep].ws;
+    if ws && !single && la.min(lb) > 3 {
+        return 0;
+    }
+    let (wa, wb) = (&plain[a.0..a.1], &plain[b.0..b.1]);
+    if !is_letter_word(wa) || !is_letter_word(wb) {
+        return 0;
+    }
+    if is_arabic_letter(wa[0].c) != is_arabic_letter(wb[0].c) {
+        return 0;
+    }
+    if !ws || single {
+        1
+    } else {
+        2
+    }
 }
 
 /// The skeleton key: Arabic letters in rasm classes (runs of one class collapsed); inside Latin

@@ -157,7 +157,7 @@ impl Engine {
                 night: false,
             })
             .collect();
-        let lang = crate::lang::identify(text, arabizi);
+        let lang = crate::lang::decide(k.signals.script, text, arabizi);
         let stance = overall_stance(&matches);
         let keys = opts.keys.then(|| KeysOut {
             plain: k.plain.text.clone(),

@@ -2,6 +2,7 @@
 //! Property tests: normalization is idempotent, offsets land on character boundaries and map
 //! back to the original, nothing panics on arbitrary Unicode (including huge inputs).
 
+use marsad_text::lang::ScriptCounts;
 use marsad_text::{keys, match_key, Engine, KeyKind, KeyOptions, Lexicon};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -52,6 +53,11 @@ fn mixed_text() -> impl Strategy<Value = String> {
         "@x",
         "t.me/",
         "https://",
+        "www.",
+        "ڕ",
+        "ٹ",
+        "ê",
+        "\u{00A0}",
         "07701234567",
         "33.3,44.4",
         "°",
@@ -150,8 +156,16 @@ proptest! {
         check_scan(&text);
     }
 
+    /// The language counts the normalizer gathers in its own pass are the standalone counts.
+    #[test]
+    fn script_counts_from_keys_match_standalone(text in mixed_text()) {
+        let k = keys(&text, KeyOptions { all: false });
+        prop_assert_eq!(k.signals.script, ScriptCounts::of(&text));
+    }
+
     #[test]
     fn arbitrary_unicode(text in any::<String>()) {
+        prop_assert_eq!(keys(&text, KeyOptions { all: false }).signals.script, ScriptCounts::of(&text));
         check_spans(&text);
         check_scan(&text);
         let once = match_key(&text);

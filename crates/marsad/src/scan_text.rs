@@ -1,13 +1,14 @@
 //! `marsad scan-text`: JSON lines (or plain text lines) in, one JSON line of findings out.
 //! The output shape is a public contract, documented in README.md and docs/text.md.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use marsad_text::{Engine, LexiconSources, ScanOptions, ScanResult};
+use marsad_text::{Engine, LexiconSources, ScanOptions};
 use serde::Serialize;
 
 #[derive(Debug, Args)]
@@ -27,17 +28,27 @@ pub struct ScanTextArgs {
 /// Longest input line accepted (bytes); longer lines are reported, not scanned.
 const MAX_LINE: usize = 64 << 20;
 
+/// A record's id as given (any JSON value, written back verbatim) or its line number.
 #[derive(Serialize)]
-struct Out<'a> {
-    id: serde_json::Value,
-    #[serde(flatten)]
-    result: &'a ScanResult,
+#[serde(untagged)]
+enum Id<'a> {
+    Given(&'a serde_json::value::RawValue),
+    Line(u64),
+}
+
+/// The fields of an input record that scan-text reads; the others are ignored.
+#[derive(serde::Deserialize)]
+struct In<'a> {
+    #[serde(default, borrow)]
+    id: Option<&'a serde_json::value::RawValue>,
+    #[serde(default, borrow)]
+    text: Option<&'a serde_json::value::RawValue>,
 }
 
 #[derive(Serialize)]
-struct ErrOut {
+struct ErrOut<'a> {
     /// The record's own `id` when it had one, else null (the line number is in `line`).
-    id: serde_json::Value,
+    id: Option<Id<'a>>,
     line: u64,
     error: String,
 }
@@ -62,41 +73,39 @@ pub fn engine(lexicons: &[PathBuf], no_default: bool) -> Result<Engine> {
 fn parse_line(
     line: &str,
     n: u64,
-) -> std::result::Result<(serde_json::Value, String), (serde_json::Value, String)> {
+) -> std::result::Result<(Id<'_>, Cow<'_, str>), (Option<Id<'_>>, String)> {
     let trimmed = line.trim_start();
     if !trimmed.starts_with('{') {
-        return Ok((serde_json::Value::from(n), line.to_string()));
+        return Ok((Id::Line(n), Cow::Borrowed(line)));
     }
-    let mut o = match serde_json::from_str::<serde_json::Value>(line) {
-        Ok(serde_json::Value::Object(o)) => o,
-        Ok(_) => return Err((serde_json::Value::Null, "not a JSON object".into())),
-        Err(e) => {
-            return Err((
-                serde_json::Value::Null,
-                format!("not a JSON object ({e}); plain-text lines must not start with `{{`"),
-            ))
-        }
-    };
-    let id = o.remove("id");
-    match o.remove("text") {
-        Some(serde_json::Value::String(t)) => Ok((id.unwrap_or(serde_json::Value::from(n)), t)),
-        Some(serde_json::Value::Null) | None => Err((
-            id.unwrap_or(serde_json::Value::Null),
+    let record: In<'_> = serde_json::from_str(line).map_err(|e| {
+        (
+            None,
+            format!("not a JSON object ({e}); plain-text lines must not start with `{{`"),
+        )
+    })?;
+    let id = record.id.filter(|r| r.get() != "null").map(Id::Given);
+    let Some(raw) = record.text.map(|r| r.get()).filter(|r| *r != "null") else {
+        return Err((
+            id,
             "field `text`: missing (a JSON line needs a string `text`)".into(),
-        )),
-        Some(other) => Err((
-            id.unwrap_or(serde_json::Value::Null),
-            format!(
-                "field `text`: expected a string, found {}",
-                match other {
-                    serde_json::Value::Bool(_) => "a boolean",
-                    serde_json::Value::Number(_) => "a number",
-                    serde_json::Value::Array(_) => "an array",
-                    _ => "an object",
-                }
-            ),
-        )),
+        ));
+    };
+    if raw.starts_with('"') {
+        let text: Cow<'_, str> =
+            serde_json::from_str(raw).map_err(|e| (None, format!("field `text`: {e}")))?;
+        return Ok((id.unwrap_or(Id::Line(n)), text));
     }
+    let found = match raw.as_bytes().first() {
+        Some(b't' | b'f') => "a boolean",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
+    };
+    Err((
+        id,
+        format!("field `text`: expected a string, found {found}"),
+    ))
 }
 
 pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
@@ -107,6 +116,7 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut result_buf: Vec<u8> = Vec::with_capacity(4096);
     let mut n: u64 = 0;
     let mut bad: u64 = 0;
     loop {
@@ -138,7 +148,7 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
             write_json(
                 &mut out,
                 &ErrOut {
-                    id: serde_json::Value::Null,
+                    id: None,
                     line: n,
                     error: format!("line longer than {MAX_LINE} bytes"),
                 },
@@ -155,13 +165,21 @@ pub fn run(args: ScanTextArgs) -> Result<ExitCode> {
         match parse_line(&line, n) {
             Ok((id, text)) => {
                 let result = engine.scan(&text, opts);
-                write_json(
-                    &mut out,
-                    &Out {
-                        id,
-                        result: &result,
-                    },
-                )?;
+                // `{"id": ..., <the result's fields>}`: the result is an object, so its
+                // serialisation is spliced in after the id (cheaper than a flattened map).
+                result_buf.clear();
+                serde_json::to_writer(&mut result_buf, &result).context("serialising a result")?;
+                out.write_all(b"{\"id\":")
+                    .context("writing standard output")?;
+                serde_json::to_writer(&mut out, &id).context("writing standard output")?;
+                match result_buf.get(1..) {
+                    Some(rest) if rest.len() > 1 => {
+                        out.write_all(b",").context("writing standard output")?;
+                        out.write_all(rest).context("writing standard output")?;
+                    }
+                    _ => out.write_all(b"}").context("writing standard output")?,
+                }
+                out.write_all(b"\n").context("writing standard output")?;
             }
             Err((id, reason)) => {
                 bad += 1;
