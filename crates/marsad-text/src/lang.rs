@@ -207,6 +207,12 @@ impl ScriptCounter {
             }
             return;
         }
+        if ('\u{0620}'..='\u{064A}').contains(&c) {
+            // The common Arabic letters (the hot path): none is Kurdish, Persian or Urdu only.
+            self.token_start(c, text, at);
+            self.counts.arabic += 1;
+            return;
+        }
         if c.is_whitespace() {
             self.in_token = false;
             return;

@@ -103,13 +103,15 @@ impl AutomatonBuilder {
         });
     }
 
-    fn build(self) -> Result<Option<Automaton>, aho_corasick::BuildError> {
+    /// Compile the patterns: a DFA for the keys every text has (fast search, slower build), a
+    /// contiguous NFA for the keys few texts need (skeleton, Arabizi: fast build).
+    fn build(self, kind: AhoCorasickKind) -> Result<Option<Automaton>, aho_corasick::BuildError> {
         if self.strings.is_empty() {
             return Ok(None);
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(kind))
             .build(&self.strings)?;
         Ok(Some(Automaton {
             ac,
@@ -236,10 +238,10 @@ impl Matcher {
         }
         Ok(Matcher {
             entries: lexicon.entries,
-            plain: plain.build()?,
-            joined: joined.build()?,
-            skeleton: skeleton.build()?,
-            arabizi: arabizi.build()?,
+            plain: plain.build(AhoCorasickKind::DFA)?,
+            joined: joined.build(AhoCorasickKind::DFA)?,
+            skeleton: skeleton.build(AhoCorasickKind::ContiguousNFA)?,
+            arabizi: arabizi.build(AhoCorasickKind::ContiguousNFA)?,
         })
     }
 

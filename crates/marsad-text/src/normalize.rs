@@ -717,6 +717,7 @@ pub(crate) fn collapse_threshold(c: char) -> usize {
 
 /// Push `k`, folding it into the run of identical letters it continues (when `may_extend`):
 /// the one rule every key and every term uses. `run` counts the letters of the current run.
+#[inline]
 pub(crate) fn push_collapsing(out: &mut Vec<KChar>, run: &mut usize, k: KChar, may_extend: bool) {
     if !(may_extend && out.last().is_some_and(|l| l.c == k.c)) {
         *run = 1;
