@@ -18,12 +18,15 @@ pub const CONTEXT_CHARS: usize = 80;
 
 /// Proclitics allowed before an Arabic term: conjunctions و ف, prepositions ب ك ل, future س,
 /// the article ال and لل (ل + ال), in their usual combinations.
+/// Dialect forms too: `عال` (على + ال, `عالسيطرة`), `وعال`, and the vocative `يا` written
+/// attached (`ياروافض`).
 const PREFIXES: &[&str] = &[
     "", "و", "ف", "ب", "ك", "ل", "س", "ال", "وال", "فال", "بال", "كال", "لل", "ول", "فل", "وب",
-    "فب", "وك", "فك", "وس", "فس", "ولل", "فلل", "وبال", "فبال", "وكال", "فكال",
+    "فب", "وك", "فك", "وس", "فس", "ولل", "فلل", "وبال", "فبال", "وكال", "فكال", "عال", "وعال",
+    "يا",
 ];
-/// Proclitics allowed before a term that starts with ال.
-const PREFIXES_ARTICLE: &[&str] = &["", "و", "ف", "ب", "ك", "وب", "فب", "وك", "فك"];
+/// Proclitics allowed before a term that starts with ال (`ع` + `الرافضة` = `عالرافضة`).
+const PREFIXES_ARTICLE: &[&str] = &["", "و", "ف", "ب", "ك", "وب", "فب", "وك", "فك", "ع", "وع"];
 /// Proclitics allowed before the لل variant of a term that starts with ال.
 const PREFIXES_LIL: &[&str] = &["", "و", "ف"];
 /// Suffixes allowed after an Arabic term: nisba, plurals, duals, pronoun suffixes.
@@ -51,6 +54,12 @@ enum Variant {
     Lil,
     /// Final ة written ت before a suffix (دولتنا): needs a non-empty suffix.
     OpenTa,
+    /// A single-word term ending in ة without it, followed by the feminine plural ات
+    /// (`سيطرة` → `السيطرات`): needs the suffix to start with ات.
+    FemPlural,
+    /// A three-letter skeleton pattern: believed only where the span itself is written with
+    /// dotless-only letters (ٮ ٯ ڡ ں), as short words collide in the rasm.
+    Short,
 }
 
 #[derive(Debug)]
@@ -195,6 +204,14 @@ impl Matcher {
                 continue;
             }
             plain.add(key.clone(), i, Variant::Normal, &key);
+            if key.contains(' ') && !key.starts_with('{') {
+                // Multi-word terms written run together (`#باقيةوتتمدد`, `#amaqagency`,
+                // `دولة‌الخلافة` with a zero-width joiner), as one word.
+                let run_together = squeeze(&key);
+                if run_together.chars().filter(|c| c.is_alphanumeric()).count() >= 6 {
+                    plain.add(run_together, i, Variant::Normal, &key);
+                }
+            }
             let arabic = key.chars().any(is_arabic_letter);
             if arabic {
                 if let Some(rest) = key.strip_prefix("ال") {
@@ -215,6 +232,9 @@ impl Matcher {
                             Variant::OpenTa,
                             &key,
                         );
+                        if !key.contains(' ') {
+                            plain.add(stem.to_string(), i, Variant::FemPlural, &key);
+                        }
                     }
                 }
             }
@@ -227,8 +247,10 @@ impl Matcher {
                 }
             }
             let skel = skeleton_key(&e.term);
-            if skel.chars().filter(|c| c.is_alphanumeric()).count() >= 4 {
-                skeleton.add(skel, i, Variant::Normal, &key);
+            match skel.chars().filter(|c| c.is_alphanumeric()).count() {
+                n if n >= 4 => skeleton.add(skel, i, Variant::Normal, &key),
+                3 if arabic && !skel.contains(' ') => skeleton.add(skel, i, Variant::Short, &key),
+                _ => {}
             }
             if arabic {
                 for p in pattern_skeletons(&key) {
@@ -281,6 +303,9 @@ impl Matcher {
                     continue;
                 };
                 if kind == KeyKind::Skeleton && !skeleton_trusted(text, s, e, keys, p.script) {
+                    continue;
+                }
+                if p.variant == Variant::Short && !text[s..e].chars().any(is_dotless_signal) {
                     continue;
                 }
                 if kind == KeyKind::Joined && !joined_span_ok(&text[s..e]) {
@@ -526,6 +551,11 @@ fn boundaries_ok(
             }
             if p.variant == Variant::OpenTa {
                 return !suffix.is_empty() && affix_ok(suffix, SUFFIXES, kind, last, false);
+            }
+            if p.variant == Variant::FemPlural {
+                return suffix
+                    .strip_prefix("ات")
+                    .is_some_and(|rest| in_set(rest, SUFFIXES, kind));
             }
             affix_ok(suffix, SUFFIXES, kind, last, false)
         }

@@ -554,6 +554,9 @@ struct WordState {
     digit: bool,
     upper_i: bool,
     lower_l: bool,
+    /// Upper-case letters and lower-case letters other than `l`.
+    upper: u32,
+    lower_other: bool,
 }
 
 impl WordState {
@@ -564,14 +567,18 @@ impl WordState {
                 self.latin = true;
                 self.upper_i |= u.c == 'i' && u.upper;
                 self.lower_l |= u.c == 'l' && !u.upper;
+                self.upper += u32::from(u.upper);
+                self.lower_other |= !u.upper && u.c != 'l';
             }
             _ => {}
         }
     }
 
-    /// A Latin word with digits, or with both `I` and `l` (ISlS), may be leetspeak.
+    /// A Latin word with digits, with both `I` and `l` (ISlS), or in capitals but for its
+    /// `l`s (lSlS) may be leetspeak.
     fn close(&mut self, signals: &mut Signals) {
-        if self.latin && (self.digit || (self.upper_i && self.lower_l)) {
+        let caps_with_l = self.lower_l && self.upper >= 2 && !self.lower_other;
+        if self.latin && (self.digit || (self.upper_i && self.lower_l) || caps_with_l) {
             signals.mixed_latin_words += 1;
         }
         *self = WordState::default();
