@@ -65,11 +65,17 @@ pub enum EdgeKind {
     Follows,
     Reported,
     Pinned,
+    /// Derived: both accounts posted in the same channel ([`crate::derived`]).
+    CoChannel,
+    /// Derived: both accounts posted the same link.
+    SharedLink,
+    /// Derived: both accounts posted the same media file (SHA-256).
+    SharedMedia,
     Other,
 }
 
 impl EdgeKind {
-    pub const ALL: [EdgeKind; 11] = [
+    pub const ALL: [EdgeKind; 14] = [
         EdgeKind::Repost,
         EdgeKind::Forward,
         EdgeKind::Quote,
@@ -80,7 +86,16 @@ impl EdgeKind {
         EdgeKind::Follows,
         EdgeKind::Reported,
         EdgeKind::Pinned,
+        EdgeKind::CoChannel,
+        EdgeKind::SharedLink,
+        EdgeKind::SharedMedia,
         EdgeKind::Other,
+    ];
+    /// The kinds built from posts by [`crate::derived::add_shared_edges`] (not stored).
+    pub const DERIVED: [EdgeKind; 3] = [
+        EdgeKind::CoChannel,
+        EdgeKind::SharedLink,
+        EdgeKind::SharedMedia,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,6 +109,9 @@ impl EdgeKind {
             EdgeKind::Follows => "follows",
             EdgeKind::Reported => "reported",
             EdgeKind::Pinned => "pinned",
+            EdgeKind::CoChannel => "co_channel",
+            EdgeKind::SharedLink => "shared_link",
+            EdgeKind::SharedMedia => "shared_media",
             EdgeKind::Other => "other",
         }
     }
@@ -105,6 +123,9 @@ impl EdgeKind {
             "mentions" => "mention",
             "follow" => "follows",
             "report" => "reported",
+            "cochannel" | "same_channel" => "co_channel",
+            "shared_url" | "co_link" => "shared_link",
+            "co_media" => "shared_media",
             other => other,
         };
         EdgeKind::ALL.into_iter().find(|k| k.as_str() == l)

@@ -5,6 +5,7 @@
 //! - [`dataset`]: the analysis input — nodes (accounts, channels), typed time-stamped edges,
 //!   posts and status observations — loaded from the SQLite store ([`load`]) or from an edge
 //!   list CSV ([`edges_csv`]);
+//! - [`derived`]: co-channel, shared-link and shared-media edges derived from the posts;
 //! - [`graph`]: the compact CSR graph built from the dataset's edges under an [`graph::EdgeFilter`];
 //! - [`hubs`]: in-degree, weighted PageRank, amplification, "hub + followers";
 //! - [`community`]: Leiden communities (local moving, refinement, aggregation), modularity;
@@ -23,6 +24,7 @@ pub mod brigade;
 pub mod community;
 pub mod coord;
 pub mod dataset;
+pub mod derived;
 pub mod edges_csv;
 pub mod export;
 pub mod graph;

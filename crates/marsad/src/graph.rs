@@ -30,8 +30,13 @@ pub struct GraphArgs {
     #[arg(long = "platform", global = true, value_delimiter = ',')]
     platforms: Vec<String>,
     /// Only these edge types (comma-separated: repost,forward,quote,reply,mention,member_of,...).
+    /// The derived types co_channel, shared_link and shared_media are built from the posts
+    /// when named here.
     #[arg(long = "type", global = true, value_delimiter = ',')]
     kinds: Vec<String>,
+    /// Derived edges: skip a channel, link or media file posted by more accounts than this.
+    #[arg(long, global = true, default_value_t = 200)]
+    max_group: usize,
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -198,6 +203,29 @@ async fn input(ws: &Workspace, args: &GraphArgs) -> Result<Input> {
             rejected: 0,
         }
     };
+    let derived: Vec<EdgeKind> = f
+        .kinds
+        .iter()
+        .copied()
+        .filter(|k| EdgeKind::DERIVED.contains(k))
+        .collect();
+    if !derived.is_empty() {
+        let rep = marsad_graph::derived::add_shared_edges(
+            &mut out.ds,
+            &derived,
+            &marsad_graph::derived::SharedOptions {
+                max_group: args.max_group,
+            },
+        );
+        for (kind, n) in &rep.skipped_groups {
+            if *n > 0 {
+                eprintln!(
+                    "{kind}: {n} group(s) with more than {} accounts skipped (--max-group)",
+                    args.max_group
+                );
+            }
+        }
+    }
     marsad_graph::graph::restrict(&mut out.ds, &f);
     Ok(out)
 }

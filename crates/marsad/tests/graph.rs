@@ -338,6 +338,34 @@ fn demo_network_is_found_and_benign_groups_are_not_flagged() {
         ],
     );
     assert!(e["modularity"].as_f64().unwrap() > 0.5);
+
+    // Derived edges, built when asked for: the outlet's amplifiers share its links and
+    // channels; the result is an edge list of those types only.
+    let derived_dir = dir.path().join("derived");
+    ok(&marsad(
+        &data,
+        &[
+            "graph",
+            "export",
+            "--type",
+            "co_channel,shared_link,shared_media",
+            "--format",
+            "csv",
+            derived_dir.to_str().unwrap(),
+        ],
+    ));
+    let edges = std::fs::read_to_string(derived_dir.join("edges.csv")).unwrap();
+    let rows: Vec<&str> = edges.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "no derived edges");
+    assert!(
+        rows.iter().all(|r| r.contains("co_channel")
+            || r.contains("shared_link")
+            || r.contains("shared_media")),
+        "{edges}"
+    );
+    assert!(rows
+        .iter()
+        .any(|r| outlet.iter().any(|k| r.contains(k.as_str()))));
 }
 
 #[test]
