@@ -25,6 +25,10 @@ pub struct FeatureConfig {
     pub word_max: u32,
     /// Add the text engine's signals: lexicon categories, the Arabizi flag and the language.
     pub signals: bool,
+    /// Symbols of the original text the match key drops (emoji, punctuation), as unigrams
+    /// and bigrams of runs (invisible characters, marks and skin tones are skipped).
+    #[serde(default)]
+    pub symbols: bool,
 }
 
 impl Default for FeatureConfig {
@@ -33,9 +37,10 @@ impl Default for FeatureConfig {
             bits: 20,
             char_min: 2,
             char_max: 5,
-            cross_word: true,
+            cross_word: false,
             word_max: 2,
             signals: false,
+            symbols: true,
         }
     }
 }
@@ -69,6 +74,8 @@ pub enum Origin {
     Char { a: usize, b: usize, n: u32 },
     /// A word n-gram over key bytes `[a, b)`.
     Word { a: usize, b: usize, n: u32 },
+    /// A symbol unigram or bigram over original text bytes `[a, b)`.
+    Symbol { a: usize, b: usize, n: u32 },
     /// A text-engine signal; `span` is in the original text when there is one.
     Signal {
         name: u64,
@@ -79,6 +86,7 @@ pub enum Origin {
 const SEED_CHAR: u64 = 0x243F_6A88_85A3_08D3;
 const SEED_WORD: u64 = 0x1319_8A2E_0370_7344;
 const SEED_SIGNAL: u64 = 0xA409_3822_299F_31D0;
+const SEED_SYMBOL: u64 = 0x082E_FA98_EC4E_6C89;
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 #[inline]
@@ -218,6 +226,32 @@ pub fn featurize<F: FnMut(u32, Origin)>(
         }
     }
 
+    if cfg.symbols {
+        // Runs of one symbol count once: "!!!" is "!", "😂😂😂" is "😂".
+        let mut prev: Option<(char, usize, usize)> = None;
+        for (i, c) in text.char_indices() {
+            if !is_symbol(c) {
+                if !c.is_whitespace() && !is_invisible(c) {
+                    prev = None;
+                }
+                continue;
+            }
+            let end = i + c.len_utf8();
+            match prev {
+                Some((p, a, _)) if p == c => prev = Some((p, a, end)),
+                _ => {
+                    let h1 = mix(SEED_SYMBOL, c as u64);
+                    emit(idx(h1), Origin::Symbol { a: i, b: end, n: 1 });
+                    if let Some((p, a, _)) = prev {
+                        let h2 = mix(mix(SEED_SYMBOL ^ 2, p as u64), c as u64);
+                        emit(idx(h2), Origin::Symbol { a, b: end, n: 2 });
+                    }
+                    prev = Some((c, i, end));
+                }
+            }
+        }
+    }
+
     if cfg.signals {
         if let Some(engine) = engine {
             let r = engine.scan(text, marsad_text::ScanOptions::default());
@@ -240,6 +274,41 @@ pub fn featurize<F: FnMut(u32, Origin)>(
         }
     }
     key
+}
+
+/// Marks, invisible format characters, variation selectors and skin-tone modifiers: evasion
+/// noise, never a feature.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06ED}'
+        | '\u{00AD}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}'
+        | '\u{1F3FB}'..='\u{1F3FF}'
+        | '\u{E0000}'..='\u{E007F}')
+}
+
+/// A visible symbol the match key does not keep: emoji, pictographs, punctuation.
+fn is_symbol(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !matches!(c, '@' | '#' | '_');
+    }
+    if ('\u{0600}'..='\u{06FF}').contains(&c) {
+        // Arabic punctuation only (، ؛ ؟ ٪ ۔ ٭); letters, digits and marks are not symbols.
+        return matches!(c, '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{066A}' | '\u{066D}' | '\u{06D4}');
+    }
+    !c.is_alphanumeric()
+        && !c.is_whitespace()
+        && !c.is_control()
+        && !is_invisible(c)
+        && !matches!(c, '@' | '#' | '_' | '\u{0640}')
 }
 
 /// Key byte range of chars `[i, j)`, leaving out padding and spaces at either end.
@@ -335,6 +404,8 @@ mod tests {
             word_max: 0,
             char_min: 2,
             char_max: 3,
+            cross_word: true,
+            symbols: false,
             ..FeatureConfig::default()
         };
         let key = plain_key("ab cd").text;

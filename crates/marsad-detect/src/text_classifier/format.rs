@@ -27,9 +27,11 @@ pub const MAGIC: &[u8; 8] = b"MARSADTC";
 /// The newest format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-fn encode(header_json: &[u8], idf: &[f32], weights: &[f32], bias: &[f32]) -> Vec<u8> {
+/// `table`: per feature, its idf then its `L` weights (stride `L + 1`).
+fn encode(header_json: &[u8], table: &[f32], bias: &[f32]) -> Vec<u8> {
     let nl = bias.len();
-    let seen = idf.iter().filter(|v| **v != 0.0).count();
+    let stride = nl + 1;
+    let seen = table.chunks_exact(stride).filter(|r| r[0] != 0.0).count();
     let mut out = Vec::with_capacity(64 + header_json.len() + seen * (8 + 4 * nl));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -37,14 +39,13 @@ fn encode(header_json: &[u8], idf: &[f32], weights: &[f32], bias: &[f32]) -> Vec
     out.extend_from_slice(header_json);
     out.extend_from_slice(&(nl as u32).to_le_bytes());
     out.extend_from_slice(&(seen as u64).to_le_bytes());
-    for (j, &v) in idf.iter().enumerate() {
-        if v == 0.0 {
+    for (j, row) in table.chunks_exact(stride).enumerate() {
+        if row[0] == 0.0 {
             continue;
         }
         out.extend_from_slice(&(j as u32).to_le_bytes());
-        out.extend_from_slice(&v.to_le_bytes());
-        for w in &weights[j * nl..j * nl + nl] {
-            out.extend_from_slice(&w.to_le_bytes());
+        for v in row {
+            out.extend_from_slice(&v.to_le_bytes());
         }
     }
     for b in bias {
@@ -67,14 +68,21 @@ pub(crate) fn finish(
     // same bytes (the same id).
     let header_json = serde_json::to_vec(&header)
         .map_err(|e| ClassifierError::Input(format!("model header: {e}")))?;
-    let bytes = encode(&header_json, &idf, &weights, &bias);
+    let nl = bias.len();
+    let mut table = vec![0f32; idf.len() * (nl + 1)];
+    for (j, row) in table.chunks_exact_mut(nl + 1).enumerate() {
+        row[0] = idf[j];
+        row[1..].copy_from_slice(&weights[j * nl..j * nl + nl]);
+    }
     drop((idf, weights));
+    let bytes = encode(&header_json, &table, &bias);
+    drop(table);
     decode(Path::new("(new model)"), &bytes)
 }
 
 pub(crate) fn save(model: &Model, path: &Path) -> Result<(), ClassifierError> {
-    let (header_json, idf, weights, bias) = model.parts();
-    let bytes = encode(header_json, idf, weights, bias);
+    let (header_json, table, bias) = model.parts();
+    let bytes = encode(header_json, table, bias);
     let io = |e| ClassifierError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -170,8 +178,8 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Model, ClassifierError
     if seen > dim as u64 {
         return Err(bad(format!("{seen} features in a space of {dim}")));
     }
-    let mut idf = vec![0f32; dim];
-    let mut weights = vec![0f32; dim * nl];
+    let stride = nl + 1;
+    let mut table = vec![0f32; dim * stride];
     let mut last: Option<u32> = None;
     for _ in 0..seen {
         let j = c.u32().ok_or_else(trunc)?;
@@ -183,13 +191,14 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Model, ClassifierError
         if !v.is_finite() || v <= 0.0 {
             return Err(bad(format!("feature {j}: idf {v} is not positive")));
         }
-        idf[j as usize] = v;
-        for l in 0..nl {
+        let row = &mut table[j as usize * stride..(j as usize + 1) * stride];
+        row[0] = v;
+        for slot in &mut row[1..] {
             let w = c.f32().ok_or_else(trunc)?;
             if !w.is_finite() {
                 return Err(bad(format!("feature {j}: weight is not finite")));
             }
-            weights[j as usize * nl + l] = w;
+            *slot = w;
         }
     }
     let mut bias = Vec::with_capacity(nl);
@@ -202,7 +211,7 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Model, ClassifierError
             content.len() - c.at
         )));
     }
-    Model::from_parts(header, hbytes.to_vec(), idf, weights, bias, digest)
+    Model::from_parts(header, hbytes.to_vec(), table, bias, digest)
 }
 
 #[cfg(test)]
@@ -250,8 +259,8 @@ mod tests {
     #[test]
     fn corrupt_truncated_newer_and_foreign_files_fail_clearly() {
         let m = model();
-        let (h, idf, w, b) = m.parts();
-        let bytes = encode(h, idf, w, b);
+        let (h, t, b) = m.parts();
+        let bytes = encode(h, t, b);
         let p = Path::new("x.model");
         let err = |b: &[u8]| decode(p, b).unwrap_err().to_string();
 

@@ -68,7 +68,8 @@ pub struct LabelParams {
     pub c: f64,
     pub train_positives: u64,
     pub train_negatives: u64,
-    /// Metrics on the validation split at the chosen threshold (absent without validation).
+    /// Metrics at the chosen threshold on the validation split, or out-of-fold with
+    /// cross-validation (absent without either).
     pub valid: Option<ValidMetrics>,
 }
 
@@ -94,10 +95,15 @@ pub struct TrainingInfo {
     pub valid_examples: u64,
     pub seed: u64,
     pub valid_frac: f64,
+    /// Cross-validation folds used for C, calibration and thresholds (0: the validation split).
+    pub cv: u32,
     /// Fraction held out for evaluation (`--holdout`), excluded from training.
     pub holdout: f64,
     pub objective: Objective,
     pub class_weight: bool,
+    /// NB-SVM feature scaling.
+    #[serde(default)]
+    pub nb: bool,
     /// Distinct hashed features seen in training.
     pub features_seen: u64,
 }
@@ -119,10 +125,10 @@ pub struct Model {
     /// The header as stored (saving writes these bytes again, so the id is stable).
     header_json: Vec<u8>,
     label_names: Vec<String>,
-    /// IDF per hashed feature; 0 for features never seen in training (they are ignored).
-    idf: Vec<f32>,
-    /// Weights, feature-major: `weights[j * L + l]`.
-    weights: Vec<f32>,
+    /// Per hashed feature `j`, at `j * (L + 1)`: its IDF (0 for features never seen in
+    /// training: they are ignored), then its weight for each of the `L` labels. One cache
+    /// line per feature at prediction time.
+    table: Vec<f32>,
     bias: Vec<f32>,
     engine: Option<marsad_text::Engine>,
     /// SHA-256 of the model file's content, hex.
@@ -142,7 +148,8 @@ pub struct Prediction {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Contribution {
     pub label: String,
-    /// `char:<n-gram>`, `word:<word>`, `words:<w1 w2>`, or a signal (`lex:hate`, `flag:arabizi`).
+    /// `char:<n-gram>`, `word:<word>`, `words:<w1 w2>`, `symbol:😂`, `symbols:😂👊`, or a
+    /// signal (`lex:hate`, `flag:arabizi`).
     pub feature: String,
     /// Contribution to the decision value (weight × feature value); positive pushes toward
     /// the label.
@@ -165,8 +172,7 @@ impl Model {
     pub(crate) fn from_parts(
         header: Header,
         header_json: Vec<u8>,
-        idf: Vec<f32>,
-        weights: Vec<f32>,
+        table: Vec<f32>,
         bias: Vec<f32>,
         digest: String,
     ) -> Result<Model, ClassifierError> {
@@ -179,8 +185,7 @@ impl Model {
             label_names: header.labels.iter().map(|l| l.label.clone()).collect(),
             header,
             header_json,
-            idf,
-            weights,
+            table,
             bias,
             engine,
             digest,
@@ -204,8 +209,8 @@ impl Model {
         )
     }
 
-    pub(crate) fn parts(&self) -> (&[u8], &[f32], &[f32], &[f32]) {
-        (&self.header_json, &self.idf, &self.weights, &self.bias)
+    pub(crate) fn parts(&self) -> (&[u8], &[f32], &[f32]) {
+        (&self.header_json, &self.table, &self.bias)
     }
 
     /// Decision values (before calibration) of `text` into `out` (one per label).
@@ -224,14 +229,14 @@ impl Model {
         out.resize(nl, 0.0);
         let mut norm = 0f32;
         for &(j, tf) in &ctx.counts {
-            let idf = self.idf[j as usize];
+            let row = &self.table[j as usize * (nl + 1)..(j as usize + 1) * (nl + 1)];
+            let idf = row[0];
             if idf == 0.0 {
                 continue;
             }
-            let v = (1.0 + (tf as f32).ln()) * idf;
+            let v = if tf == 1 { idf } else { (1.0 + (tf as f32).ln()) * idf };
             norm += v * v;
-            let w = &self.weights[j as usize * nl..j as usize * nl + nl];
-            for (o, wl) in out.iter_mut().zip(w) {
+            for (o, wl) in out.iter_mut().zip(&row[1..]) {
                 *o += v * wl;
             }
         }
@@ -295,7 +300,7 @@ impl Model {
             while k < occurrences.len() && occurrences[k].0 == j {
                 k += 1;
             }
-            let idf = self.idf[j as usize];
+            let idf = self.table[j as usize * (self.label_names.len() + 1)];
             if idf > 0.0 {
                 let v = (1.0 + ((k - i) as f32).ln()) * idf;
                 norm += v * v;
@@ -310,7 +315,7 @@ impl Model {
         for (l, label) in self.label_names.iter().enumerate() {
             let mut contrib: Vec<(f32, u32)> = values
                 .iter()
-                .map(|&(j, v)| (v * inv * self.weights[j as usize * nl + l], j))
+                .map(|&(j, v)| (v * inv * self.table[j as usize * (nl + 1) + 1 + l], j))
                 .filter(|c| c.0 > 0.0)
                 .collect();
             contrib.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -323,7 +328,7 @@ impl Model {
                 let mut name = String::new();
                 let mut spans = Vec::new();
                 for o in occ {
-                    let (n, span) = describe(&key, o, &signal_names);
+                    let (n, span) = describe(text, &key, o, &signal_names);
                     if name.is_empty() {
                         name = n;
                     }
@@ -347,6 +352,7 @@ impl Model {
 }
 
 fn describe(
+    text: &str,
     key: &marsad_text::Key,
     o: Origin,
     signal_names: &[(u64, String)],
@@ -363,6 +369,14 @@ fn describe(
                 key.text.get(a..b).unwrap_or("")
             ),
             key.original_span(a, b),
+        ),
+        Origin::Symbol { a, b, n } => (
+            format!(
+                "{}:{}",
+                if n == 1 { "symbol" } else { "symbols" },
+                text.get(a..b).unwrap_or("")
+            ),
+            Some((a, b)),
         ),
         Origin::Signal { name, span } => (
             signal_names

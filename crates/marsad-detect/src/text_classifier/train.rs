@@ -18,11 +18,16 @@ pub struct TrainOptions {
     /// Labels to learn (default: every label seen, sorted).
     pub labels: Option<Vec<String>>,
     pub valid_frac: f64,
+    /// Folds of cross-validation for C, calibration and thresholds (0 or 1: use the
+    /// validation split instead).
+    pub cv: u32,
     pub seed: u64,
     /// Regularisation constant; `None` picks one per label on the validation split.
     pub c: Option<f64>,
     /// Weigh classes inversely to their frequency.
     pub class_weight: bool,
+    /// Scale features by their NB log-count ratio per label (NB-SVM).
+    pub nb: bool,
     pub objective: Objective,
     /// Stop when the projected-gradient gap is below this.
     pub tolerance: f64,
@@ -38,9 +43,11 @@ impl Default for TrainOptions {
             features: FeatureConfig::default(),
             labels: None,
             valid_frac: 0.1,
+            cv: 5,
             seed: 42,
             c: None,
             class_weight: true,
+            nb: false,
             objective: Objective::F1,
             tolerance: 0.05,
             max_epochs: 100,
@@ -140,9 +147,15 @@ pub fn train(
     let fingerprint = hex::encode(hasher.finalize());
 
     // Split.
+    let valid_frac = if opts.cv >= 2 { 0.0 } else { opts.valid_frac };
     let is_valid: Vec<bool> = examples
         .iter()
-        .map(|e| in_fraction(&e.text, opts.seed, SALT_VALID, opts.valid_frac))
+        .map(|e| in_fraction(&e.text, opts.seed, SALT_VALID, valid_frac))
+        .collect();
+    // Folds by the text's match key (duplicates share a fold).
+    let fold_of: Vec<u32> = examples
+        .iter()
+        .map(|e| fold(&e.text, opts.seed, opts.cv.max(1)))
         .collect();
     let n_valid = is_valid.iter().filter(|v| **v).count();
     let n_train = examples.len() - n_valid;
@@ -252,45 +265,69 @@ pub fn train(
                 "label {label:?} has no negative training example (every example has it)"
             )));
         }
-        let valid_pos = valid_ids.iter().filter(|&&i| y[i]).count();
-        let can_validate = valid_pos > 0 && valid_pos < valid_ids.len();
-        if !can_validate && opts.valid_frac > 0.0 {
-            warnings.push(format!(
-                "label {label:?}: the validation split has {valid_pos} positive(s) of {}: Platt scaling and the threshold come from the training data (optimistic)",
-                valid_ids.len()
-            ));
-        }
-        let grid: Vec<f64> = match opts.c {
-            Some(c) => vec![c],
-            None if can_validate => C_GRID.to_vec(),
-            None => vec![1.0],
-        };
-        let mut best: Option<(f64, f64, Vec<f64>, f64, u32)> = None; // (ap, c, w, b, epochs)
-        for &c in &grid {
-            let (w, b, ep) = fit_svm(&rows, &train_ids, &y, c, opts, dim);
-            let ap = if can_validate && grid.len() > 1 {
-                let mut s: Vec<(f32, bool)> = valid_ids
-                    .iter()
-                    .map(|&i| (decision(&rows, i, &w, b) as f32, y[i]))
-                    .collect();
-                average_precision(&mut s)
-            } else {
-                0.0
+        let (c, w, b, ep, dec, can_validate) = if opts.cv >= 2 {
+            // Out-of-fold decision values over the whole training set choose C, Platt
+            // scaling and the threshold; the final model is fitted on everything.
+            let grid: Vec<f64> = match opts.c {
+                Some(c) => vec![c],
+                None => C_GRID.to_vec(),
             };
-            if best.as_ref().is_none_or(|x| ap > x.0) {
-                best = Some((ap, c, w, b, ep));
+            let mut best: Option<(f64, f64, Vec<(f64, bool)>)> = None;
+            for &c in &grid {
+                let oof = out_of_fold(&rows, &train_ids, &fold_of, &y, c, opts, dim);
+                let mut s: Vec<(f32, bool)> = oof.iter().map(|&(d, t)| (d as f32, t)).collect();
+                let ap = average_precision(&mut s);
+                if best.as_ref().is_none_or(|x| ap > x.0) {
+                    best = Some((ap, c, oof));
+                }
             }
-        }
-        let Some((_, c, w, b, ep)) = best else {
-            return Err(ClassifierError::Input("empty C grid".into()));
+            let Some((_, c, oof)) = best else {
+                return Err(ClassifierError::Input("empty C grid".into()));
+            };
+            let (w, b, ep) = fit_svm(&rows, &train_ids, &y, c, opts, dim);
+            (c, w, b, ep, oof, true)
+        } else {
+            let valid_pos = valid_ids.iter().filter(|&&i| y[i]).count();
+            let can_validate = valid_pos > 0 && valid_pos < valid_ids.len();
+            if !can_validate && opts.valid_frac > 0.0 {
+                warnings.push(format!(
+                    "label {label:?}: the validation split has {valid_pos} positive(s) of {}: Platt scaling and the threshold come from the training data (optimistic)",
+                    valid_ids.len()
+                ));
+            }
+            let grid: Vec<f64> = match opts.c {
+                Some(c) => vec![c],
+                None if can_validate => C_GRID.to_vec(),
+                None => vec![1.0],
+            };
+            let mut best: Option<(f64, f64, Vec<f64>, f64, u32)> = None; // (ap, c, w, b, epochs)
+            for &c in &grid {
+                let (w, b, ep) = fit_svm(&rows, &train_ids, &y, c, opts, dim);
+                let ap = if can_validate && grid.len() > 1 {
+                    let mut s: Vec<(f32, bool)> = valid_ids
+                        .iter()
+                        .map(|&i| (decision(&rows, i, &w, b) as f32, y[i]))
+                        .collect();
+                    average_precision(&mut s)
+                } else {
+                    0.0
+                };
+                if best.as_ref().is_none_or(|x| ap > x.0) {
+                    best = Some((ap, c, w, b, ep));
+                }
+            }
+            let Some((_, c, w, b, ep)) = best else {
+                return Err(ClassifierError::Input("empty C grid".into()));
+            };
+            let cal_ids = if can_validate { &valid_ids } else { &train_ids };
+            let dec: Vec<(f64, bool)> = cal_ids
+                .iter()
+                .map(|&i| (decision(&rows, i, &w, b), y[i]))
+                .collect();
+            (c, w, b, ep, dec, can_validate)
         };
         epochs.push(ep);
         // Calibration and threshold.
-        let cal_ids = if can_validate { &valid_ids } else { &train_ids };
-        let dec: Vec<(f64, bool)> = cal_ids
-            .iter()
-            .map(|&i| (decision(&rows, i, &w, b), y[i]))
-            .collect();
         let (pa, pb) = platt_fit(&dec);
         let mut probs: Vec<(f32, bool)> = dec
             .iter()
@@ -347,10 +384,12 @@ pub fn train(
             train_examples: n_train as u64,
             valid_examples: n_valid as u64,
             seed: opts.seed,
-            valid_frac: opts.valid_frac,
+            valid_frac,
+            cv: opts.cv,
             holdout: opts.holdout,
             objective: opts.objective,
             class_weight: opts.class_weight,
+            nb: opts.nb,
             features_seen,
         },
     };
@@ -365,6 +404,70 @@ pub fn train(
     ))
 }
 
+fn fold(text: &str, seed: u64, k: u32) -> u32 {
+    let key = marsad_text::match_key(text);
+    (features::hash_str(seed ^ 0x3C6E_F372_FE94_F82B, &key) % k as u64) as u32
+}
+
+/// Decision values of every training example from a model fitted without its fold (folds run
+/// on up to `available_parallelism` threads; results do not depend on the thread count).
+fn out_of_fold(
+    rows: &Rows,
+    train_ids: &[usize],
+    fold_of: &[u32],
+    y: &[bool],
+    c: f64,
+    opts: &TrainOptions,
+    dim: usize,
+) -> Vec<(f64, bool)> {
+    let k = opts.cv;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(k as usize)
+        .max(1);
+    let mut per_fold: Vec<Vec<(usize, f64)>> = vec![Vec::new(); k as usize];
+    let folds: Vec<u32> = (0..k).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = folds
+            .chunks(k.div_ceil(threads as u32) as usize)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&f| {
+                            let fit_ids: Vec<usize> = train_ids
+                                .iter()
+                                .copied()
+                                .filter(|&i| fold_of[i] != f)
+                                .collect();
+                            let (w, b, _) = fit_svm(rows, &fit_ids, y, c, opts, dim);
+                            let out: Vec<(usize, f64)> = train_ids
+                                .iter()
+                                .copied()
+                                .filter(|&i| fold_of[i] == f)
+                                .map(|i| (i, decision(rows, i, &w, b)))
+                                .collect();
+                            (f, out)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Ok(v) = h.join() {
+                for (f, out) in v {
+                    per_fold[f as usize] = out;
+                }
+            }
+        }
+    });
+    let mut dec: Vec<(usize, f64)> = per_fold.into_iter().flatten().collect();
+    dec.sort_by_key(|x| x.0);
+    dec.into_iter().map(|(i, d)| (d, y[i])).collect()
+}
+
+/// Decision value of row `i`; `w` already includes any feature scaling (see [`fit_svm`]).
 fn decision(rows: &Rows, i: usize, w: &[f64], b: f64) -> f64 {
     let (idx, val) = rows.row(i);
     let mut s = b;
@@ -372,6 +475,26 @@ fn decision(rows: &Rows, i: usize, w: &[f64], b: f64) -> f64 {
         s += w[*j as usize] * *v as f64;
     }
     s
+}
+
+/// NB-SVM feature scaling (Wang & Manning 2012): the log-count ratio of each feature between
+/// the label's positive and negative training rows, with add-one smoothing.
+fn nb_ratios(rows: &Rows, ids: &[usize], y: &[bool], dim: usize) -> Vec<f64> {
+    let mut p = vec![1f64; dim];
+    let mut q = vec![1f64; dim];
+    for &i in ids {
+        let (idx, val) = rows.row(i);
+        let t = if y[i] { &mut p } else { &mut q };
+        for (j, v) in idx.iter().zip(val) {
+            t[*j as usize] += *v as f64;
+        }
+    }
+    let sp: f64 = p.iter().sum();
+    let sq: f64 = q.iter().sum();
+    p.iter()
+        .zip(&q)
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln())
+        .collect()
 }
 
 /// L2-regularised squared-hinge SVM by dual coordinate descent (Hsieh et al. 2008), with a
@@ -384,6 +507,8 @@ fn fit_svm(
     opts: &TrainOptions,
     dim: usize,
 ) -> (Vec<f64>, f64, u32) {
+    let scale = opts.nb.then(|| nb_ratios(rows, ids, y, dim));
+    let sc = |j: u32| scale.as_ref().map_or(1.0, |s| s[j as usize]);
     let pos = ids.iter().filter(|&&i| y[i]).count() as f64;
     let n = ids.len() as f64;
     let neg = n - pos;
@@ -403,8 +528,13 @@ fn fit_svm(
         .iter()
         .zip(&diag)
         .map(|(&i, d)| {
-            let (_, val) = rows.row(i);
-            d + val.iter().map(|v| (*v as f64) * (*v as f64)).sum::<f64>() + 1.0
+            let (idx, val) = rows.row(i);
+            d + idx
+                .iter()
+                .zip(val)
+                .map(|(j, v)| (*v as f64 * sc(*j)).powi(2))
+                .sum::<f64>()
+                + 1.0
         })
         .collect();
     let mut order: Vec<usize> = (0..ids.len()).collect();
@@ -420,7 +550,7 @@ fn fit_svm(
             let (idx, val) = rows.row(i);
             let mut dot = b;
             for (j, v) in idx.iter().zip(val) {
-                dot += w[*j as usize] * *v as f64;
+                dot += w[*j as usize] * *v as f64 * sc(*j);
             }
             let g = yi * dot - 1.0 + alpha[k] * diag[k];
             let pg = if alpha[k] == 0.0 { g.min(0.0) } else { g };
@@ -431,13 +561,19 @@ fn fit_svm(
                 alpha[k] = (old - g / qd[k]).max(0.0);
                 let d = (alpha[k] - old) * yi;
                 for (j, v) in idx.iter().zip(val) {
-                    w[*j as usize] += d * *v as f64;
+                    w[*j as usize] += d * *v as f64 * sc(*j);
                 }
                 b += d;
             }
         }
         if pgmax - pgmin < opts.tolerance {
             break;
+        }
+    }
+    // Fold the scaling into the weights: w·(x∘r) = (w∘r)·x.
+    if let Some(r) = &scale {
+        for (wj, rj) in w.iter_mut().zip(r) {
+            *wj *= rj;
         }
     }
     (w, b, epoch)
