@@ -340,10 +340,14 @@ fn write_split(dir: &Path, train: &[Example], held: &[Example]) -> Result<()> {
         let f = std::fs::File::create(&p).with_context(|| format!("creating {}", p.display()))?;
         let mut w = BufWriter::new(f);
         for e in set {
-            serde_json::to_writer(&mut w, &serde_json::json!({"text": e.text, "labels": e.labels}))?;
+            serde_json::to_writer(
+                &mut w,
+                &serde_json::json!({"text": e.text, "labels": e.labels}),
+            )?;
             w.write_all(b"\n")?;
         }
-        w.flush().with_context(|| format!("writing {}", p.display()))?;
+        w.flush()
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(())
 }
@@ -577,7 +581,17 @@ fn print_eval(o: &EvalOut) {
     );
     println!(
         "{:<14} {:>7} {:>9} {:>7} {:>7} {:>8} {:>7} {:>6} {:>6} {:>6} {:>6}",
-        "label", "support", "precision", "recall", "F1", "macro-F1", "PR-AUC", "tp", "fp", "fn", "tn"
+        "label",
+        "support",
+        "precision",
+        "recall",
+        "F1",
+        "macro-F1",
+        "PR-AUC",
+        "tp",
+        "fp",
+        "fn",
+        "tn"
     );
     for l in &o.clean.labels {
         println!(

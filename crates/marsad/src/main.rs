@@ -273,7 +273,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Media { cmd } => media::media(&ws, cmd).await,
         Command::Train(a) => tokio::task::spawn_blocking(move || classifier::train_cmd(a)).await?,
         Command::Eval(a) => tokio::task::spawn_blocking(move || classifier::eval_cmd(a)).await?,
-        Command::Classify(a) => tokio::task::spawn_blocking(move || classifier::classify_cmd(a)).await?,
+        Command::Classify(a) => {
+            tokio::task::spawn_blocking(move || classifier::classify_cmd(a)).await?
+        }
     }
 }
 

@@ -497,18 +497,16 @@ impl<R: BufRead> LabelledSource for DelimitedSource<R> {
             self.stats.read += 1;
             let Some(fields) = self.parse(l) else {
                 self.stats.rejected += 1;
-                return Some(Err(self.reject(
-                    "(line)",
-                    format!("fewer than {} fields", self.ncols),
-                )));
+                return Some(Err(
+                    self.reject("(line)", format!("fewer than {} fields", self.ncols))
+                ));
             };
             let text = fields[self.text_col].replace("<LF>", "\n");
             if text.trim().is_empty() {
                 self.stats.rejected += 1;
-                return Some(Err(self.reject(
-                    &format!("column {}", self.text_col + 1),
-                    "empty text",
-                )));
+                return Some(Err(
+                    self.reject(&format!("column {}", self.text_col + 1), "empty text")
+                ));
             }
             let mut labels: Vec<String> = self
                 .label_cols
@@ -645,7 +643,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("x.csv") && e.contains("\"Text\"") && e.contains("Id, Tweet"), "{e}");
+        assert!(
+            e.contains("x.csv") && e.contains("\"Text\"") && e.contains("Id, Tweet"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -673,7 +674,10 @@ mod tests {
         assert_eq!(ex[0].labels, ["x"]);
         assert!(ex[1].labels.is_empty());
         assert_eq!(rejects.len(), 3);
-        assert!(rejects[0].starts_with("d.jsonl:3: field text"), "{rejects:?}");
+        assert!(
+            rejects[0].starts_with("d.jsonl:3: field text"),
+            "{rejects:?}"
+        );
         assert!(rejects[1].contains("field labels"), "{rejects:?}");
     }
 

@@ -302,7 +302,10 @@ fn is_symbol(c: char) -> bool {
     }
     if ('\u{0600}'..='\u{06FF}').contains(&c) {
         // Arabic punctuation only (، ؛ ؟ ٪ ۔ ٭); letters, digits and marks are not symbols.
-        return matches!(c, '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{066A}' | '\u{066D}' | '\u{06D4}');
+        return matches!(
+            c,
+            '\u{060C}' | '\u{061B}' | '\u{061F}' | '\u{066A}' | '\u{066D}' | '\u{06D4}'
+        );
     }
     !c.is_alphanumeric()
         && !c.is_whitespace()
@@ -377,7 +380,9 @@ mod tests {
 
     fn all(cfg: &FeatureConfig, text: &str) -> Vec<(u32, Origin)> {
         let mut v = Vec::new();
-        featurize(cfg, text, None, &mut Scratch::default(), |i, o| v.push((i, o)));
+        featurize(cfg, text, None, &mut Scratch::default(), |i, o| {
+            v.push((i, o))
+        });
         v
     }
 
@@ -385,7 +390,12 @@ mod tests {
     fn hashes_are_fixed() {
         // A changed hash silently invalidates every saved model: pin it.
         assert_eq!(hash_str(SEED_WORD, "كلب"), hash_str(SEED_WORD, "كلب"));
-        assert_eq!(hash_str(0, "ab"), 0xd753_0092_dedd_99db, "{:#x}", hash_str(0, "ab"));
+        assert_eq!(
+            hash_str(0, "ab"),
+            0xd753_0092_dedd_99db,
+            "{:#x}",
+            hash_str(0, "ab")
+        );
     }
 
     #[test]
@@ -462,7 +472,14 @@ mod tests {
     fn counts_are_sorted_and_unique() {
         let cfg = FeatureConfig::default();
         let (mut raw, mut out) = (Vec::new(), Vec::new());
-        counts(&cfg, "ها ها ها", None, &mut Scratch::default(), &mut raw, &mut out);
+        counts(
+            &cfg,
+            "ها ها ها",
+            None,
+            &mut Scratch::default(),
+            &mut raw,
+            &mut out,
+        );
         assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(out.iter().map(|x| x.1 as usize).sum::<usize>(), raw.len());
         assert!(out.iter().any(|x| x.1 >= 3));

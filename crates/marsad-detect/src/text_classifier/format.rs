@@ -149,19 +149,16 @@ pub(crate) fn decode(path: &Path, bytes: &[u8]) -> Result<Model, ClassifierError
     let (content, trailer) = bytes.split_at(bytes.len() - 32);
     if Sha256::digest(content).as_slice() != trailer {
         return Err(bad(
-            "checksum mismatch: the file is corrupt or truncated".into(),
+            "checksum mismatch: the file is corrupt or truncated".into()
         ));
     }
     let digest = hex::encode(trailer);
-    let mut c = Cursor {
-        b: content,
-        at: 12,
-    };
+    let mut c = Cursor { b: content, at: 12 };
     let trunc = || bad("truncated body".into());
     let hlen = c.u32().ok_or_else(trunc)? as usize;
     let hbytes = c.take(hlen).ok_or_else(trunc)?;
-    let header: Header = serde_json::from_slice(hbytes)
-        .map_err(|e| bad(format!("header is not valid: {e}")))?;
+    let header: Header =
+        serde_json::from_slice(hbytes).map_err(|e| bad(format!("header is not valid: {e}")))?;
     header
         .features
         .validate()
@@ -267,7 +264,11 @@ mod tests {
         let mut flipped = bytes.clone();
         let mid = flipped.len() / 2;
         flipped[mid] ^= 0x40;
-        assert!(err(&flipped).contains("checksum mismatch"), "{}", err(&flipped));
+        assert!(
+            err(&flipped).contains("checksum mismatch"),
+            "{}",
+            err(&flipped)
+        );
 
         let e = err(&bytes[..bytes.len() - 100]);
         assert!(e.contains("corrupt or truncated"), "{e}");
@@ -275,16 +276,26 @@ mod tests {
         let mut newer = bytes.clone();
         newer[8..12].copy_from_slice(&2u32.to_le_bytes());
         let e = err(&newer);
-        assert!(e.contains("version 2 is newer") && e.contains("up to 1"), "{e}");
+        assert!(
+            e.contains("version 2 is newer") && e.contains("up to 1"),
+            "{e}"
+        );
 
         let e = err(b"{\"text\": \"not a model\"}");
-        assert!(e.starts_with("x.model: not a usable model file") && e.contains("magic"), "{e}");
+        assert!(
+            e.starts_with("x.model: not a usable model file") && e.contains("magic"),
+            "{e}"
+        );
 
         // A valid checksum over a broken header: the header error is named.
         let mut broken = bytes[..bytes.len() - 32].to_vec();
         broken[16] = b'!';
         let d = Sha256::digest(&broken);
         broken.extend_from_slice(&d);
-        assert!(err(&broken).contains("header is not valid"), "{}", err(&broken));
+        assert!(
+            err(&broken).contains("header is not valid"),
+            "{}",
+            err(&broken)
+        );
     }
 }

@@ -190,7 +190,13 @@ mod tests {
 
     #[test]
     fn threshold_separates() {
-        let mut v = vec![(0.9, true), (0.8, true), (0.6, false), (0.3, false), (0.7, true)];
+        let mut v = vec![
+            (0.9, true),
+            (0.8, true),
+            (0.6, false),
+            (0.3, false),
+            (0.7, true),
+        ];
         let t = best_threshold(&mut v, Objective::F1).unwrap();
         assert!(t > 0.6 && t < 0.7, "{t}");
         // At precision 1.0, the same; a target no threshold reaches gives None.

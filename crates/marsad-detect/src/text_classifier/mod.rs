@@ -234,7 +234,11 @@ impl Model {
             if idf == 0.0 {
                 continue;
             }
-            let v = if tf == 1 { idf } else { (1.0 + (tf as f32).ln()) * idf };
+            let v = if tf == 1 {
+                idf
+            } else {
+                (1.0 + (tf as f32).ln()) * idf
+            };
             norm += v * v;
             for (o, wl) in out.iter_mut().zip(&row[1..]) {
                 *o += v * wl;

@@ -69,7 +69,9 @@ fn is_arabic_letter(c: char) -> bool {
     ('\u{0621}'..='\u{064A}').contains(&c) && c != '\u{0640}'
 }
 
-const HARAKAT: &[char] = &['\u{064E}', '\u{064F}', '\u{0650}', '\u{0652}', '\u{0651}', '\u{064B}'];
+const HARAKAT: &[char] = &[
+    '\u{064E}', '\u{064F}', '\u{0650}', '\u{0652}', '\u{0651}', '\u{064B}',
+];
 const ZERO_WIDTH: &[char] = &['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}'];
 
 fn latin_homoglyph(c: char) -> Option<char> {
@@ -95,7 +97,8 @@ fn apply_word(word: &[char], tactic: Tactic, rng: &mut Rng) -> String {
             for (i, c) in word.iter().enumerate() {
                 out.push(*c);
                 // Tatweel only after letters that join to the left.
-                if arabic && i + 1 < n && !"اأإآدذرزوؤءة".contains(*c) && rng.chance(0.6) {
+                if arabic && i + 1 < n && !"اأإآدذرزوؤءة".contains(*c) && rng.chance(0.6)
+                {
                     for _ in 0..1 + rng.below(3) {
                         out.push('\u{0640}');
                     }

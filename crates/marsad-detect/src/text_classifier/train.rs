@@ -688,7 +688,12 @@ mod tests {
         assert_eq!(model.labels(), ["insult"]);
         for e in &data {
             let p = model.predict(&e.text);
-            assert_eq!(p.labels.is_empty(), e.labels.is_empty(), "{}: {p:?}", e.text);
+            assert_eq!(
+                p.labels.is_empty(),
+                e.labels.is_empty(),
+                "{}: {p:?}",
+                e.text
+            );
         }
         let v = model.header().labels[0].valid.clone().unwrap();
         assert_eq!(v.f1, 1.0);
