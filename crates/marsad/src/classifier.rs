@@ -68,10 +68,10 @@ pub struct TrainArgs {
     /// thresholds.
     #[arg(long, default_value_t = 0.1)]
     valid_frac: f64,
-    /// Regularisation constant C (default: chosen per label on the validation split among
-    /// 0.1, 0.3, 1).
-    #[arg(long)]
-    c: Option<f64>,
+    /// Regularisation constant C, or `auto`: chosen per label by out-of-fold PR-AUC among
+    /// 0.1, 0.3 and 1 (three times the training work).
+    #[arg(long, default_value = "1")]
+    c: String,
     /// Do not weigh classes by inverse frequency.
     #[arg(long)]
     no_class_weight: bool,
@@ -226,6 +226,13 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
         symbols: !args.no_symbols,
     };
     features.validate().map_err(anyhow::Error::msg)?;
+    let c = match args.c.as_str() {
+        "auto" => None,
+        v => match v.parse::<f64>() {
+            Ok(c) if c > 0.0 && c.is_finite() => Some(c),
+            _ => bail!("--c {v:?}: expected a positive number or auto"),
+        },
+    };
     let seed = args.input.seed.unwrap_or(42);
     let holdout = args.input.holdout.unwrap_or(0.0);
     if !(0.0..0.9).contains(&holdout) {
@@ -258,7 +265,7 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
         valid_frac: args.valid_frac,
         cv: args.cv,
         seed,
-        c: args.c,
+        c,
         class_weight: !args.no_class_weight,
         nb: args.nb,
         objective: args.threshold_for,

@@ -142,13 +142,6 @@ pub fn featurize<F: FnMut(u32, Origin)>(
     chars.extend(s.char_indices().map(|(i, c)| (c, i as u32)));
     chars.push((' ', u32::MAX));
     let (nmin, nmax) = (cfg.char_min as usize, cfg.char_max as usize);
-    let end_of = |i: usize, chars: &[(char, u32)]| -> u32 {
-        // End byte of char i in the key (padding has none).
-        match chars.get(i + 1) {
-            Some(&(_, off)) if off != u32::MAX => off,
-            _ => len,
-        }
-    };
     if cfg.cross_word {
         for i in 0..chars.len() {
             let mut h = SEED_CHAR;
@@ -158,7 +151,7 @@ pub fn featurize<F: FnMut(u32, Origin)>(
                 };
                 h = mix(h, c as u64);
                 if n >= nmin {
-                    let (a, b) = span_of(chars, i, i + n, &end_of);
+                    let (a, b) = span_of(chars, i, i + n, len);
                     emit(idx(mix(h, n as u64)), Origin::Char { a, b, n: n as u32 });
                 }
             }
@@ -187,7 +180,7 @@ pub fn featurize<F: FnMut(u32, Origin)>(
                         };
                         h = mix(h, c as u64);
                         if n >= nmin {
-                            let (a, b) = span_of(chars, i, i + n, &end_of);
+                            let (a, b) = span_of(chars, i, i + n, len);
                             emit(idx(mix(h, n as u64)), Origin::Char { a, b, n: n as u32 });
                         }
                     }
@@ -315,12 +308,7 @@ fn is_symbol(c: char) -> bool {
 }
 
 /// Key byte range of chars `[i, j)`, leaving out padding and spaces at either end.
-fn span_of(
-    chars: &[(char, u32)],
-    i: usize,
-    j: usize,
-    end_of: &dyn Fn(usize, &[(char, u32)]) -> u32,
-) -> (usize, usize) {
+fn span_of(chars: &[(char, u32)], i: usize, j: usize, len: u32) -> (usize, usize) {
     let mut a = i;
     while a < j && (chars[a].1 == u32::MAX || chars[a].0 == ' ') {
         a += 1;
@@ -332,7 +320,12 @@ fn span_of(
     if a >= b {
         return (0, 0);
     }
-    (chars[a].1 as usize, end_of(b - 1, chars) as usize)
+    // End byte of the last char: where the next one starts (padding has none).
+    let end = match chars.get(b) {
+        Some(&(_, off)) if off != u32::MAX => off,
+        _ => len,
+    };
+    (chars[a].1 as usize, end as usize)
 }
 
 /// Signal names the featuriser can produce, for explanations.

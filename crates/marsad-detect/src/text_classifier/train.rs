@@ -45,7 +45,7 @@ impl Default for TrainOptions {
             valid_frac: 0.1,
             cv: 5,
             seed: 42,
-            c: None,
+            c: Some(1.0),
             class_weight: true,
             nb: false,
             objective: Objective::F1,
@@ -55,6 +55,9 @@ impl Default for TrainOptions {
         }
     }
 }
+
+/// A C tried: (PR-AUC, C, out-of-fold decisions).
+type Candidate = (f64, f64, Vec<(f64, bool)>);
 
 /// Candidates for automatic C.
 pub const C_GRID: &[f64] = &[0.1, 0.3, 1.0];
@@ -272,7 +275,7 @@ pub fn train(
                 Some(c) => vec![c],
                 None => C_GRID.to_vec(),
             };
-            let mut best: Option<(f64, f64, Vec<(f64, bool)>)> = None;
+            let mut best: Option<Candidate> = None;
             for &c in &grid {
                 let oof = out_of_fold(&rows, &train_ids, &fold_of, &y, c, opts, dim);
                 let mut s: Vec<(f32, bool)> = oof.iter().map(|&(d, t)| (d as f32, t)).collect();
