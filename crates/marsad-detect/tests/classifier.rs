@@ -96,7 +96,7 @@ fn trained_fixture_model_generalises() {
 fn explanations_point_at_the_right_substrings() {
     let m = fixture_model();
     // Evasion written into the text: the spans still cut out the original characters.
-    let text = "صباح الخير يا حـمـار 😡";
+    let text = "صباح حـمـار 😡";
     let ex = m.explain(text, 5);
     assert!(!ex.is_empty());
     assert!(ex.iter().all(|c| c.label == "insult" && c.weight > 0.0));
@@ -116,7 +116,7 @@ fn explanations_point_at_the_right_substrings() {
             }
         }
     }
-    // The strongest evidence is inside "حـمـار" (bytes 23..37 hold it, tatweel included).
+    // The strongest evidence is inside "حـمـار" (as written, tatweel included).
     let start = text.find("حـمـار").unwrap();
     let end = start + "حـمـار".len();
     let top = &ex[0];

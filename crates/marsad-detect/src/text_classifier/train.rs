@@ -706,6 +706,34 @@ mod tests {
     }
 
     #[test]
+    fn validation_split_and_nb_scaling_also_learn() {
+        let data = synthetic();
+        for opts in [
+            TrainOptions {
+                cv: 0,
+                valid_frac: 0.2,
+                c: None,
+                ..TrainOptions::default()
+            },
+            TrainOptions {
+                nb: true,
+                ..TrainOptions::default()
+            },
+        ] {
+            let (model, _) = train(&data, vec![], &opts).unwrap();
+            for e in &data {
+                let p = model.predict(&e.text);
+                assert_eq!(
+                    p.labels.is_empty(),
+                    e.labels.is_empty(),
+                    "{opts:?} {}",
+                    e.text
+                );
+            }
+        }
+    }
+
+    #[test]
     fn training_is_deterministic() {
         let data = synthetic();
         let opts = TrainOptions::default();
