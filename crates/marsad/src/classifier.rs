@@ -52,8 +52,8 @@ pub struct TrainArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Where to write the model file.
-    #[arg(long, value_name = "MODEL")]
-    out: PathBuf,
+    #[arg(long, value_name = "MODEL", required_unless_present = "from_reviews")]
+    out: Option<PathBuf>,
     /// Train from the workspace's analyst review decisions (the review queue).
     #[arg(long)]
     from_reviews: bool,
@@ -211,6 +211,9 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
              train from labelled files with --input FILE..."
         );
     }
+    let Some(out) = args.out.clone() else {
+        bail!("--out MODEL is required");
+    };
     let (cmin, cmax) = args
         .char_ngrams
         .split_once('-')
@@ -253,8 +256,7 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
     }
     drop(held);
     let name = args.name.clone().unwrap_or_else(|| {
-        args.out
-            .file_stem()
+        out.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "model".into())
     });
@@ -283,12 +285,12 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
         eprintln!("warning: {w}");
     }
     model
-        .save(&args.out)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+        .save(&out)
+        .with_context(|| format!("writing {}", out.display()))?;
     let h = model.header();
     let summary = TrainSummary {
         model: model.id(),
-        out: &args.out,
+        out: &out,
         examples: examples.len() as u64,
         train: h.training.train_examples,
         valid: h.training.valid_examples,
@@ -302,7 +304,7 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
     } else {
         println!(
             "{}: model {} — {} examples ({} train, {} validation, {} held out), {} rejected, {:.2} s",
-            args.out.display(),
+            out.display(),
             summary.model,
             summary.examples,
             summary.train,

@@ -211,6 +211,11 @@ pub fn train(
         })
         .collect();
     let features_seen = df.iter().filter(|d| **d > 0).count() as u64;
+    tracing::info!(
+        "featurised {} examples ({n_train} train, {n_valid} validation) in {:.2} s: {features_seen} distinct features",
+        examples.len(),
+        started.elapsed().as_secs_f64()
+    );
     drop(df);
     // Values: sublinear TF × IDF, unseen features dropped, L2 row norm.
     let mut rows = Rows {
@@ -330,6 +335,10 @@ pub fn train(
             (c, w, b, ep, dec, can_validate)
         };
         epochs.push(ep);
+        tracing::info!(
+            "label {label:?}: C {c}, final fit {ep} epoch(s), {:.2} s so far",
+            started.elapsed().as_secs_f64()
+        );
         // Calibration and threshold.
         let (pa, pb) = platt_fit(&dec);
         let mut probs: Vec<(f32, bool)> = dec
