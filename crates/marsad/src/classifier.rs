@@ -274,12 +274,7 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
         holdout,
         ..TrainOptions::default()
     };
-    let sources = args
-        .input
-        .inputs
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let sources = args.input.inputs.iter().map(|p| source_name(p)).collect();
     let (model, report) = train(&examples, sources, &opts).context("training")?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
@@ -340,6 +335,14 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// How an input file is named in a model's provenance: its canonical path when it has one.
+fn source_name(p: &Path) -> String {
+    std::fs::canonicalize(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn write_split(dir: &Path, train: &[Example], held: &[Example]) -> Result<()> {
@@ -470,12 +473,17 @@ pub fn eval_cmd(args: EvalArgs) -> Result<ExitCode> {
     // the examples it learned from are never counted.
     let mut holdout = args.input.holdout;
     let mut seed = args.input.seed.unwrap_or(h.training.seed);
+    let trained_on = args
+        .input
+        .inputs
+        .iter()
+        .any(|p| h.training.sources.contains(&source_name(p)));
+    if trained_on && holdout.is_none() && h.training.holdout == 0.0 {
+        eprintln!(
+            "warning: the model was trained on this input (without --holdout): these figures measure memorisation, not generalisation"
+        );
+    }
     if holdout.is_none() && h.training.holdout > 0.0 {
-        let trained_on = args
-            .input
-            .inputs
-            .iter()
-            .any(|p| h.training.sources.contains(&p.display().to_string()));
         if trained_on {
             holdout = Some(h.training.holdout);
             seed = h.training.seed;
