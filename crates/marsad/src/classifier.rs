@@ -483,15 +483,13 @@ pub fn eval_cmd(args: EvalArgs) -> Result<ExitCode> {
             "warning: the model was trained on this input (without --holdout): these figures measure memorisation, not generalisation"
         );
     }
-    if holdout.is_none() && h.training.holdout > 0.0 {
-        if trained_on {
-            holdout = Some(h.training.holdout);
-            seed = h.training.seed;
-            eprintln!(
-                "note: the model was trained on this file with --holdout {}: evaluating on that held-out part (seed {seed})",
-                h.training.holdout
-            );
-        }
+    if trained_on && holdout.is_none() && h.training.holdout > 0.0 {
+        holdout = Some(h.training.holdout);
+        seed = h.training.seed;
+        eprintln!(
+            "note: the model was trained on this file with --holdout {}: evaluating on that held-out part (seed {seed})",
+            h.training.holdout
+        );
     }
     let nl = model.labels().len();
     let mut clean = Acc::new(nl);
