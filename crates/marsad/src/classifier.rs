@@ -101,6 +101,9 @@ pub struct TrainArgs {
     /// Leave out symbol features (emoji and punctuation the match key drops).
     #[arg(long)]
     no_symbols: bool,
+    /// Do not read runs of letters written apart (ك ل ب) as the word they spell.
+    #[arg(long)]
+    no_join_letters: bool,
     /// Model name (default: the output file's stem).
     #[arg(long)]
     name: Option<String>,
@@ -227,6 +230,7 @@ pub fn train_cmd(args: TrainArgs) -> Result<ExitCode> {
         word_max: args.word_ngrams,
         signals: args.signals,
         symbols: !args.no_symbols,
+        join_letters: !args.no_join_letters,
     };
     features.validate().map_err(anyhow::Error::msg)?;
     let c = match args.c.as_str() {

@@ -29,6 +29,11 @@ pub struct FeatureConfig {
     /// and bigrams of runs (invisible characters, marks and skin tones are skipped).
     #[serde(default)]
     pub symbols: bool,
+    /// Letters written apart (`ك ل ب`, `د.ا.ع.ش`): runs of 3+ one-letter words are also read
+    /// as the word they spell (its character n-grams and unigram), as the text engine's
+    /// joined key does for lexicons.
+    #[serde(default)]
+    pub join_letters: bool,
 }
 
 impl Default for FeatureConfig {
@@ -41,6 +46,7 @@ impl Default for FeatureConfig {
             word_max: 2,
             signals: false,
             symbols: true,
+            join_letters: true,
         }
     }
 }
@@ -119,6 +125,7 @@ pub fn hash_str(seed: u64, s: &str) -> u64 {
 pub struct Scratch {
     chars: Vec<(char, u32)>,
     words: Vec<(usize, usize, u64)>,
+    letters: Vec<(usize, usize, Option<char>)>,
 }
 
 /// The match key and every feature index of `text` (with repeats), each with its origin.
@@ -219,6 +226,34 @@ pub fn featurize<F: FnMut(u32, Origin)>(
         }
     }
 
+    if cfg.join_letters {
+        let letters = &mut scratch.letters;
+        letters.clear();
+        let mut at = 0;
+        for w in s.split(' ') {
+            if !w.is_empty() {
+                let mut it = w.chars();
+                let single = match (it.next(), it.next()) {
+                    (Some(c), None) if c.is_alphabetic() => Some(c),
+                    _ => None,
+                };
+                letters.push((at, at + w.len(), single));
+            }
+            at += w.len() + 1;
+        }
+        let mut i = 0;
+        while i < letters.len() {
+            let mut j = i;
+            while j < letters.len() && letters[j].2.is_some() {
+                j += 1;
+            }
+            if j - i >= 3 {
+                emit_joined(cfg, &letters[i..j], &mut emit);
+            }
+            i = j.max(i + 1);
+        }
+    }
+
     if cfg.symbols {
         // Runs of one symbol count once: "!!!" is "!", "😂😂😂" is "😂".
         let mut prev: Option<(char, usize, usize)> = None;
@@ -267,6 +302,61 @@ pub fn featurize<F: FnMut(u32, Origin)>(
         }
     }
     key
+}
+
+/// Features of a run of one-letter words read as one word: the same hashes the word would
+/// get written normally (padded character n-grams, unigram).
+fn emit_joined<F: FnMut(u32, Origin)>(
+    cfg: &FeatureConfig,
+    run: &[(usize, usize, Option<char>)],
+    emit: &mut F,
+) {
+    let shift = 64 - cfg.bits;
+    let idx = |h: u64| (finish(h) >> shift) as u32;
+    let len = run.len();
+    // Padded positions 0..=len+1; position k in 1..=len is run[k - 1].
+    let ch = |k: usize| -> char {
+        if k == 0 || k > len {
+            ' '
+        } else {
+            run[k - 1].2.unwrap_or(' ')
+        }
+    };
+    let span = |i: usize, j: usize| -> (usize, usize) {
+        // Real letters among padded positions [i, j).
+        let first = i.max(1);
+        let last = j.min(len + 1);
+        if first >= last {
+            return (0, 0);
+        }
+        (run[first - 1].0, run[last - 2].1)
+    };
+    let (nmin, nmax) = (cfg.char_min as usize, cfg.char_max as usize);
+    for i in 0..len + 2 {
+        let mut h = SEED_CHAR;
+        for n in 1..=nmax {
+            if i + n > len + 2 {
+                break;
+            }
+            h = mix(h, ch(i + n - 1) as u64);
+            if n >= nmin {
+                let (a, b) = span(i, i + n);
+                emit(idx(mix(h, n as u64)), Origin::Char { a, b, n: n as u32 });
+            }
+        }
+    }
+    if cfg.word_max > 0 {
+        let word: String = run.iter().filter_map(|x| x.2).collect();
+        let h = mix(SEED_WORD, hash_str(SEED_WORD, &word));
+        emit(
+            idx(mix(h, 0x101)),
+            Origin::Word {
+                a: run[0].0,
+                b: run[len - 1].1,
+                n: 1,
+            },
+        );
+    }
 }
 
 /// Marks, invisible format characters, variation selectors and skin-tone modifiers: evasion
@@ -459,6 +549,42 @@ mod tests {
             })
             .collect();
         assert_eq!(words, ["one", "one two", "two", "two three", "three"]);
+    }
+
+    #[test]
+    fn letters_written_apart_are_read_as_their_word() {
+        // Unigrams only: the bigram "يا كلب" is not rebuilt.
+        let cfg = FeatureConfig {
+            word_max: 1,
+            ..FeatureConfig::default()
+        };
+        let ids = |t: &str| -> std::collections::BTreeSet<u32> {
+            all(&cfg, t).iter().map(|x| x.0).collect()
+        };
+        let word = ids("يا كلب");
+        for spaced in ["يا ك ل ب", "يا ك.ل.ب"] {
+            let got = ids(spaced);
+            assert!(
+                word.is_subset(&got),
+                "{spaced}: {:?}",
+                word.difference(&got)
+            );
+        }
+        // Two letters apart are not a word.
+        let two = ids("يا ك ل");
+        assert!(!ids("كل").is_subset(&two));
+        // The joined features point at the letters as written.
+        let text = "يا ك.ل.ب";
+        let key = plain_key(text);
+        let w = all(&cfg, text)
+            .into_iter()
+            .find_map(|(_, o)| match o {
+                Origin::Word { a, b, .. } if key.text[a..b].contains(' ') => Some((a, b)),
+                _ => None,
+            })
+            .unwrap();
+        let (a, b) = key.original_span(w.0, w.1).unwrap();
+        assert_eq!(&text[a..b], "ك.ل.ب");
     }
 
     #[test]
