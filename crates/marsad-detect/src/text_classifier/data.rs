@@ -240,7 +240,7 @@ impl<R: BufRead> LabelledSource for JsonlSource<R> {
                 }
             }
             self.line += 1;
-            let l = self.buf.trim();
+            let l = self.buf.trim().trim_start_matches('\u{feff}');
             if l.is_empty() {
                 continue;
             }
@@ -663,7 +663,7 @@ mod tests {
 
     #[test]
     fn jsonl_records_and_rejects() {
-        let text = "{\"text\":\"a\",\"labels\":[\"x\",\"x\"]}\n\n{\"text\":1,\"labels\":[]}\n{\"text\":\"b\"}\nnot json\n{\"text\":\"c\",\"labels\":[]}\n";
+        let text = "\u{feff}{\"text\":\"a\",\"labels\":[\"x\",\"x\"]}\n\n{\"text\":1,\"labels\":[]}\n{\"text\":\"b\"}\nnot json\n{\"text\":\"c\",\"labels\":[]}\n";
         let mut s = JsonlSource::new(
             PathBuf::from("d.jsonl"),
             std::io::Cursor::new(text.as_bytes().to_vec()),
