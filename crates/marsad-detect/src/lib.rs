@@ -3,3 +3,5 @@
 //!
 //! Modules are added per concern (the `Detector` contract and its detectors; the trainable
 //! text classifier). See ARCHITECTURE.md for the codemap.
+
+pub mod text_classifier;

@@ -1,6 +1,7 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
 mod bank;
+mod classifier;
 mod demo;
 mod graph;
 mod import;
@@ -96,6 +97,12 @@ enum Command {
         #[command(subcommand)]
         cmd: media::MediaCmd,
     },
+    /// Train the text classifier on labelled texts (JSON lines or CSV/TSV).
+    Train(classifier::TrainArgs),
+    /// Evaluate a classifier model: precision, recall, F1, macro-F1, PR-AUC per label.
+    Eval(classifier::EvalArgs),
+    /// Classify JSON lines {"id","text"} from stdin: scores, labels, explanations.
+    Classify(classifier::ClassifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +271,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Match(args) => media::match_files(&ws.root, args),
         Command::Bank { cmd } => bank::run(&ws.root, cmd),
         Command::Media { cmd } => media::media(&ws, cmd).await,
+        Command::Train(a) => tokio::task::spawn_blocking(move || classifier::train_cmd(a)).await?,
+        Command::Eval(a) => tokio::task::spawn_blocking(move || classifier::eval_cmd(a)).await?,
+        Command::Classify(a) => {
+            tokio::task::spawn_blocking(move || classifier::classify_cmd(a)).await?
+        }
     }
 }
 
