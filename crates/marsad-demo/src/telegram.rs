@@ -60,7 +60,7 @@ const DEALS_ID: u64 = 1_502_288_734;
 
 const ANALYST_ID: u64 = 7_104_452_210;
 const ANALYST_NAME: &str = "باحث المرصد";
-const SOLDIER_ID: u64 = 6_843_120_557;
+const SOLDIER_ID: u64 = cast::SOLDIER_TG_ID;
 const SOLDIER_NAME: &str = "أبو حيدر 🇮🇶";
 const ANSAR_ADMIN: (&str, u64) = ("أبو عبد الله", 7_234_000_100);
 const SYMPATHISERS: [(&str, u64); 6] = [

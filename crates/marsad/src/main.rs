@@ -1,12 +1,16 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
+mod alerts;
+mod analyze;
 mod bank;
 mod demo;
 mod graph;
 mod import;
 mod media;
+mod rules;
 mod scan_text;
 mod search;
+mod watch;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -95,6 +99,33 @@ enum Command {
     Media {
         #[command(subcommand)]
         cmd: media::MediaCmd,
+    },
+    /// Run the detectors over stored items (incremental), then the alert rules.
+    Analyze(analyze::AnalyzeArgs),
+    /// Findings stored by `marsad analyze`.
+    Findings {
+        #[command(subcommand)]
+        cmd: alerts::FindingsCmd,
+    },
+    /// Alerts raised by the rules: list, show (all evidence).
+    Alerts {
+        #[command(subcommand)]
+        cmd: alerts::AlertsCmd,
+    },
+    /// Alert rules: backtest a rule file over stored findings, or check it.
+    Rules {
+        #[command(subcommand)]
+        cmd: rules::RulesCmd,
+    },
+    /// Watchlists: security personnel, protected people, known extremists.
+    Watch {
+        #[command(subcommand)]
+        cmd: watch::WatchCmd,
+    },
+    /// Geofences: sensitive sites for OPSEC-leak detection.
+    Geofence {
+        #[command(subcommand)]
+        cmd: watch::GeofenceCmd,
     },
 }
 
@@ -264,6 +295,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Match(args) => media::match_files(&ws.root, args),
         Command::Bank { cmd } => bank::run(&ws.root, cmd),
         Command::Media { cmd } => media::media(&ws, cmd).await,
+        Command::Analyze(args) => analyze::run(&ws, args).await,
+        Command::Findings { cmd } => alerts::findings(&ws, cmd).await,
+        Command::Alerts { cmd } => alerts::alerts(&ws, cmd).await,
+        Command::Rules { cmd } => rules::run(&ws, cmd).await,
+        Command::Watch { cmd } => watch::watch(&ws, cmd).await,
+        Command::Geofence { cmd } => watch::geofence(&ws, cmd).await,
     }
 }
 

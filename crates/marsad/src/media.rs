@@ -298,6 +298,25 @@ pub async fn media(ws: &marsad_store::Workspace, cmd: MediaCmd) -> Result<ExitCo
 }
 
 /// `marsad media scan`: incremental; a media file is analysed once (keyed by sha256).
+/// Hash and match the media files not analysed yet, as `marsad media scan` does (used by
+/// `marsad analyze` before its detectors read the media findings).
+pub(crate) async fn scan_pending(
+    ws: &marsad_store::Workspace,
+    store: &marsad_store::SqliteStore,
+) -> Result<()> {
+    if store.pending_media(1).await?.is_empty() {
+        return Ok(());
+    }
+    let args = ScanArgs {
+        max_distance: marsad_media::DEFAULT_MAX_DISTANCE,
+        min_quality: 50,
+        rematch: false,
+        fps: 1.0,
+        json: false,
+    };
+    scan(ws, args).await.map(|_| ())
+}
+
 async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> {
     use marsad_media::pipeline::{analyze_file, match_analysis, Analysis, MediaKind};
     use marsad_store::{MediaFinding, MediaHashRow};
