@@ -235,7 +235,8 @@ mod tests {
 
     #[test]
     fn config_file_overrides_and_rejects_unknown() {
-        let c: DetectConfig = toml::from_str("night_end_hour = 6\n[burst]\nmin_accounts = 3").unwrap();
+        let c: DetectConfig =
+            toml::from_str("night_end_hour = 6\n[burst]\nmin_accounts = 3").unwrap();
         assert_eq!(c.night_end_hour, 6);
         assert_eq!(c.burst.min_accounts, 3);
         assert_eq!(c.utc_offset_minutes, 180);

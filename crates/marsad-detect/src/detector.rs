@@ -83,7 +83,9 @@ impl ItemView {
     }
     /// `platform:author`.
     pub fn author_key(&self) -> Option<String> {
-        self.author.as_ref().map(|a| format!("{}:{a}", self.platform))
+        self.author
+            .as_ref()
+            .map(|a| format!("{}:{a}", self.platform))
     }
     pub fn at_micros(&self) -> Option<i64> {
         self.created_at.map(|t| t.timestamp_micros())
@@ -191,7 +193,10 @@ pub struct Analyzer {
 impl Analyzer {
     /// `(id, version)` of every detector, in registry order.
     pub fn versions(&self) -> Vec<(&'static str, String)> {
-        self.detectors.iter().map(|d| (d.id(), d.version())).collect()
+        self.detectors
+            .iter()
+            .map(|d| (d.id(), d.version()))
+            .collect()
     }
 
     /// Runs the item detectors whose indexes are in `which` on one item.

@@ -63,7 +63,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|v| v.as_str() == l)
-            .ok_or_else(|| format!("unknown severity {s:?} (expected info, low, medium, high, critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity {s:?} (expected info, low, medium, high, critical)")
+            })
     }
 }
 
@@ -168,7 +170,12 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    pub fn feature(&mut self, name: &str, value: impl Into<serde_json::Value>, note: Option<String>) {
+    pub fn feature(
+        &mut self,
+        name: &str,
+        value: impl Into<serde_json::Value>,
+        note: Option<String>,
+    ) {
         self.features.push(Feature {
             name: name.to_string(),
             value: value.into(),

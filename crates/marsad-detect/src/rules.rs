@@ -158,24 +158,47 @@ impl RuleSet {
                 return Err(err(&r.id, "field `queue` is empty".into()));
             }
             if !(0.0..=1.0).contains(&r.min_score) {
-                return Err(err(&r.id, format!("field `min_score`: {} is not in 0..1", r.min_score)));
-            }
-            if let Some(d) = r.detectors.iter().find(|d| !KNOWN_DETECTORS.contains(&d.as_str())) {
                 return Err(err(
                     &r.id,
-                    format!("field `detectors`: unknown detector {d:?} (known: {})", KNOWN_DETECTORS.join(", ")),
+                    format!("field `min_score`: {} is not in 0..1", r.min_score),
                 ));
             }
-            if let Some(w) = r.watchlists.iter().find(|w| w.parse::<crate::watch::ListKind>().is_err()) {
-                return Err(err(&r.id, format!("field `watchlists`: unknown list {w:?}")));
+            if let Some(d) = r
+                .detectors
+                .iter()
+                .find(|d| !KNOWN_DETECTORS.contains(&d.as_str()))
+            {
+                return Err(err(
+                    &r.id,
+                    format!(
+                        "field `detectors`: unknown detector {d:?} (known: {})",
+                        KNOWN_DETECTORS.join(", ")
+                    ),
+                ));
+            }
+            if let Some(w) = r
+                .watchlists
+                .iter()
+                .find(|w| w.parse::<crate::watch::ListKind>().is_err())
+            {
+                return Err(err(
+                    &r.id,
+                    format!("field `watchlists`: unknown list {w:?}"),
+                ));
             }
             if let Some(c) = &r.count {
                 if c.min == 0 || !(c.window_hours > 0.0) {
-                    return Err(err(&r.id, "field `count`: min must be ≥ 1 and window_hours > 0".into()));
+                    return Err(err(
+                        &r.id,
+                        "field `count`: min must be ≥ 1 and window_hours > 0".into(),
+                    ));
                 }
             }
             if r.max_account_age_days.is_some_and(|d| !(d > 0.0)) {
-                return Err(err(&r.id, "field `max_account_age_days` must be > 0".into()));
+                return Err(err(
+                    &r.id,
+                    "field `max_account_age_days` must be > 0".into(),
+                ));
             }
         }
         Ok(RuleSet {
@@ -212,11 +235,19 @@ impl RuleSet {
         if r.min_severity.is_some_and(|s| f.severity < s) {
             return false;
         }
-        if !r.platforms.is_empty() && !r.platforms.iter().any(|p| p.eq_ignore_ascii_case(x.platform)) {
+        if !r.platforms.is_empty()
+            && !r
+                .platforms
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(x.platform))
+        {
             return false;
         }
         if let Some(days) = r.max_account_age_days {
-            let (Some(created), Some(at)) = (x.account_created, f.at.and_then(DateTime::from_timestamp_micros)) else {
+            let (Some(created), Some(at)) = (
+                x.account_created,
+                f.at.and_then(DateTime::from_timestamp_micros),
+            ) else {
                 return false;
             };
             let age = (at - created).num_seconds() as f64 / 86_400.0;
@@ -317,7 +348,12 @@ impl RuleSet {
             for a in &mut v {
                 a.findings.sort_unstable();
             }
-            v.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.at.cmp(&b.at)).then(a.account.cmp(&b.account)));
+            v.sort_by(|a, b| {
+                b.priority
+                    .cmp(&a.priority)
+                    .then(a.at.cmp(&b.at))
+                    .then(a.account.cmp(&b.account))
+            });
             v
         };
         Evaluation {
@@ -439,7 +475,10 @@ min_score = 0.1
         // a: both active rules, one alert, high priority routed to `urgent`.
         let alert = ev.alerts.iter().find(|x| x.item == "x:10").unwrap();
         assert_eq!(alert.rules, vec!["prop", "prop-new"]);
-        assert_eq!((alert.priority, alert.queue.as_str()), (Severity::High, "urgent"));
+        assert_eq!(
+            (alert.priority, alert.queue.as_str()),
+            (Severity::High, "urgent")
+        );
         // b: score too low for `prop`, but new account → prop-new.
         let alert_b = ev.alerts.iter().find(|x| x.item == "x:20").unwrap();
         assert_eq!(alert_b.rules, vec!["prop-new"]);
@@ -464,7 +503,11 @@ min_score = 0.1
             .map(|(i, h)| finding("keyword_match", "slogan", 0.9, "x:1", &format!("x:{i}"), *h))
             .collect();
         let wl: Vec<String> = Vec::new();
-        let ins: Vec<RuleInput> = fs.iter().enumerate().map(|(i, f)| input(i as i64, f, &wl)).collect();
+        let ins: Vec<RuleInput> = fs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| input(i as i64, f, &wl))
+            .collect();
         let ev = rules.evaluate(&ins);
         // Hours 0,1 are two; 5,6,6 are three within two hours: the fifth finding fires.
         assert_eq!(ev.alerts.len(), 1, "{:?}", ev.alerts);
@@ -479,10 +522,16 @@ min_score = 0.1
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("r.toml") && e.contains("\"a\"") && e.contains("detectors"), "{e}");
-        let e = RuleSet::parse("[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"urgent\"\nqueue = \"q\"\n", Path::new("r.toml"))
-            .unwrap_err()
-            .to_string();
+        assert!(
+            e.contains("r.toml") && e.contains("\"a\"") && e.contains("detectors"),
+            "{e}"
+        );
+        let e = RuleSet::parse(
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"urgent\"\nqueue = \"q\"\n",
+            Path::new("r.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("priority") || e.contains("urgent"), "{e}");
         let e = RuleSet::parse("[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"low\"\nqueue = \"q\"\nmin_scor = 1\n", Path::new("r.toml"))
             .unwrap_err()
@@ -495,7 +544,11 @@ min_score = 0.1
         let dir = std::env::temp_dir().join(format!("marsad-rules-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("r.toml");
-        std::fs::write(&p, "[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"low\"\nqueue = \"q\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"low\"\nqueue = \"q\"\n",
+        )
+        .unwrap();
         let s = SharedRules::new(&p).unwrap();
         assert_eq!(s.current().rules.len(), 1);
         std::fs::write(&p, "[[rule]]\nid = \"a\"\ntitle = \"t\"\npriority = \"low\"\nqueue = \"q\"\n[[rule]]\nid = \"b\"\ntitle = \"t\"\npriority = \"low\"\nqueue = \"q\"\n").unwrap();

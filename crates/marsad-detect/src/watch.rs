@@ -137,7 +137,10 @@ impl Watchlists {
         for h in handles {
             for &i in self.by_handle.get(&handle_key(h)).into_iter().flatten() {
                 let e = &self.entries[i];
-                let platform_ok = e.platform.as_deref().is_none_or(|p| p.eq_ignore_ascii_case(platform));
+                let platform_ok = e
+                    .platform
+                    .as_deref()
+                    .is_none_or(|p| p.eq_ignore_ascii_case(platform));
                 if platform_ok && !out.iter().any(|x| x == e.list.as_str()) {
                     out.push(e.list.as_str().to_string());
                 }
@@ -156,10 +159,9 @@ impl Watchlists {
             for hit in m.find(text, &k) {
                 if let Ok(entry) = hit.note.parse::<usize>() {
                     // A name and a handle with the same key match the same words once.
-                    if out
-                        .iter()
-                        .any(|h: &PersonHit| h.entry == entry && h.start < hit.end && hit.start < h.end)
-                    {
+                    if out.iter().any(|h: &PersonHit| {
+                        h.entry == entry && h.start < hit.end && hit.start < h.end
+                    }) {
                         continue;
                     }
                     out.push(PersonHit {
@@ -173,8 +175,14 @@ impl Watchlists {
             }
         }
         for mention in mentions {
-            for &i in self.by_handle.get(&handle_key(mention)).into_iter().flatten() {
-                if self.entries[i].list == ListKind::Protected && !out.iter().any(|h| h.entry == i) {
+            for &i in self
+                .by_handle
+                .get(&handle_key(mention))
+                .into_iter()
+                .flatten()
+            {
+                if self.entries[i].list == ListKind::Protected && !out.iter().any(|h| h.entry == i)
+                {
                     out.push(PersonHit {
                         entry: i,
                         start: 0,
@@ -195,7 +203,9 @@ impl Watchlists {
             for &i in self.by_handle.get(&handle_key(h)).into_iter().flatten() {
                 let e = &self.entries[i];
                 if e.list == ListKind::Protected
-                    && e.platform.as_deref().is_none_or(|p| p.eq_ignore_ascii_case(platform))
+                    && e.platform
+                        .as_deref()
+                        .is_none_or(|p| p.eq_ignore_ascii_case(platform))
                     && !out.contains(&i)
                 {
                     out.push(i);
@@ -290,7 +300,10 @@ mod tests {
         assert_eq!(w.lists_of("tiktok", &["@abu_haidar.14"]), vec!["personnel"]);
         assert!(w.lists_of("x", &["abu_haidar.14"]).is_empty());
         assert_eq!(w.lists_of("x", &["rusul_writes"]), vec!["protected"]);
-        assert_eq!("known-extremist".parse::<ListKind>(), Ok(ListKind::KnownExtremist));
+        assert_eq!(
+            "known-extremist".parse::<ListKind>(),
+            Ok(ListKind::KnownExtremist)
+        );
     }
 
     #[test]

@@ -777,11 +777,10 @@ impl SqliteStore {
         let mut tx = self.pool().begin().await?;
         let mut new = 0;
         for g in rows {
-            let existed: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM geofences WHERE name = ?")
-                    .bind(&g.name)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let existed: Option<i64> = sqlx::query_scalar("SELECT 1 FROM geofences WHERE name = ?")
+                .bind(&g.name)
+                .fetch_optional(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO geofences (name, lat, lon, radius_m, added_at) VALUES (?, ?, ?, ?, ?)
                  ON CONFLICT (name) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,

@@ -26,8 +26,8 @@ pub mod merge;
 mod sqlite;
 
 pub use analysis::{
-    AccountFactsRow, ActivityRow, AlertCounts, AlertRow, AnalyzeItemRow, FindingCount,
-    GeofenceRow, ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, StoredFinding, WatchRow,
+    AccountFactsRow, ActivityRow, AlertCounts, AlertRow, AnalyzeItemRow, FindingCount, GeofenceRow,
+    ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, StoredFinding, WatchRow,
 };
 pub use blob::{BlobError, BlobStore};
 pub use media_hashes::{MediaFinding, MediaHashRow, PendingMedia};

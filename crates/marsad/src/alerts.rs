@@ -164,7 +164,10 @@ async fn show(store: &SqliteStore, id: i64, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let tty = std::io::stdout().is_terminal();
-    println!("alert #{}  [{}]  queue {}  status {}", a.id, a.priority, a.queue, a.status);
+    println!(
+        "alert #{}  [{}]  queue {}  status {}",
+        a.id, a.priority, a.queue, a.status
+    );
     println!("  {}", a.title);
     println!("  rules:   {}", a.rules.join(", "));
     println!("  account: {}", terminal_safe(&a.account));
@@ -218,7 +221,10 @@ async fn show(store: &SqliteStore, id: i64, json: bool) -> Result<ExitCode> {
                 "  feature {} = {}{}",
                 x.name,
                 terminal_safe(&x.value.to_string()),
-                x.note.as_deref().map(|n| format!(" ({})", terminal_safe(n))).unwrap_or_default()
+                x.note
+                    .as_deref()
+                    .map(|n| format!(" ({})", terminal_safe(n)))
+                    .unwrap_or_default()
             );
         }
         for h in &f.evidence.hashes {
@@ -242,7 +248,11 @@ async fn show(store: &SqliteStore, id: i64, json: bool) -> Result<ExitCode> {
 /// every piece made terminal-safe. Overlapping spans are merged; spans that are not on
 /// character boundaries of this text are ignored.
 pub fn highlight(text: &str, spans: &[Span], tty: bool) -> String {
-    let (open, close) = if tty { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
+    let (open, close) = if tty {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
     let mut ranges: Vec<(usize, usize)> = spans
         .iter()
         .filter(|s| {
@@ -297,6 +307,9 @@ mod tests {
         // Not on a char boundary: ignored.
         let ar = "باقية";
         assert_eq!(highlight(ar, &[span(1, 3)], false), ar);
-        assert_eq!(highlight(ar, &[span(0, ar.len())], false), format!("[{ar}]"));
+        assert_eq!(
+            highlight(ar, &[span(0, ar.len())], false),
+            format!("[{ar}]")
+        );
     }
 }

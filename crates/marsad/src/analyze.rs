@@ -138,7 +138,10 @@ pub async fn setup(ws: &Workspace, store: &SqliteStore, args: &AnalyzeArgs) -> R
     }
     let mut skipped = Vec::new();
     if models.is_empty() {
-        skipped.push("text_classifier (no model configured: --model FILE or `models` in --config)".to_string());
+        skipped.push(
+            "text_classifier (no model configured: --model FILE or `models` in --config)"
+                .to_string(),
+        );
     }
     let lexicon = detectors::analysis_lexicon(&args.lexicons).context("loading lexicons")?;
     let lex_fp = detectors::lexicon_fingerprint(&lexicon.entries);
@@ -163,7 +166,10 @@ pub async fn setup(ws: &Workspace, store: &SqliteStore, args: &AnalyzeArgs) -> R
     if !args.detectors.is_empty() {
         for d in &args.detectors {
             if !detectors::NAMES.contains(&d.as_str()) {
-                bail!("--detector {d}: unknown detector (known: {})", detectors::NAMES.join(", "));
+                bail!(
+                    "--detector {d}: unknown detector (known: {})",
+                    detectors::NAMES.join(", ")
+                );
             }
         }
         list.retain(|d| args.detectors.iter().any(|n| n == d.id()));
@@ -220,13 +226,22 @@ pub fn render_summary(s: &Summary) -> String {
     let _ = writeln!(
         out,
         "analysed {} of {} items ({} unchanged) in {:.1} s ({:.0} items/s): {} new findings",
-        s.items_analysed, s.items_seen, s.items_unchanged, s.seconds, s.items_per_second, s.new_findings
+        s.items_analysed,
+        s.items_seen,
+        s.items_unchanged,
+        s.seconds,
+        s.items_per_second,
+        s.new_findings
     );
     for (c, n) in &s.by_category {
         let _ = writeln!(out, "  {c:<16} {n:>8}");
     }
     if s.account_findings_new > 0 {
-        let _ = writeln!(out, "account-level findings: {} new", s.account_findings_new);
+        let _ = writeln!(
+            out,
+            "account-level findings: {} new",
+            s.account_findings_new
+        );
     }
     let _ = writeln!(
         out,
@@ -284,7 +299,9 @@ pub async fn analyze(
     let workers = if args.workers > 0 {
         args.workers
     } else {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     };
     let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Vec<Job>>(workers * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
@@ -423,7 +440,11 @@ pub async fn analyze(
 
     // Account-level detectors.
     let mut account_new = 0u64;
-    if analyzer.detectors.iter().any(|d| d.scope() == Scope::Accounts) {
+    if analyzer
+        .detectors
+        .iter()
+        .any(|d| d.scope() == Scope::Accounts)
+    {
         let accounts: Vec<AccountRow> = store
             .accounts_with_creation()
             .await?
@@ -452,7 +473,11 @@ pub async fn analyze(
             }
         }
         let found = analyzer.analyze_accounts(&accounts, &activity);
-        for d in analyzer.detectors.iter().filter(|d| d.scope() == Scope::Accounts) {
+        for d in analyzer
+            .detectors
+            .iter()
+            .filter(|d| d.scope() == Scope::Accounts)
+        {
             let rows: Vec<NewFinding> = found
                 .iter()
                 .filter(|f| f.detector == d.id())
@@ -494,7 +519,11 @@ pub async fn analyze(
         rules_matched: eval.matched,
         shadow_alerts: eval.shadow.len() as u64,
         seconds: secs,
-        items_per_second: if scan_secs > 0.0 { seen as f64 / scan_secs } else { 0.0 },
+        items_per_second: if scan_secs > 0.0 {
+            seen as f64 / scan_secs
+        } else {
+            0.0
+        },
         skipped_detectors: setup.skipped.clone(),
     })
 }
@@ -548,7 +577,11 @@ pub fn new_finding(f: &Finding) -> Result<NewFinding> {
         .or_else(|| f.subject.account())
         .unwrap_or_default()
         .to_string();
-    let platform = subject.split_once(':').map(|(p, _)| p).unwrap_or("").to_string();
+    let platform = subject
+        .split_once(':')
+        .map(|(p, _)| p)
+        .unwrap_or("")
+        .to_string();
     Ok(NewFinding {
         item_id: None,
         subject,
@@ -573,7 +606,10 @@ fn group_media(rows: Vec<ItemMediaRow>) -> HashMap<i64, Vec<MediaFacts>> {
             None => {
                 let gps = r.metadata.as_deref().and_then(|m| {
                     let v: serde_json::Value = serde_json::from_str(m).ok()?;
-                    Some((v.get("gps_latitude")?.as_f64()?, v.get("gps_longitude")?.as_f64()?))
+                    Some((
+                        v.get("gps_latitude")?.as_f64()?,
+                        v.get("gps_longitude")?.as_f64()?,
+                    ))
                 });
                 list.push(MediaFacts {
                     sha256: r.sha256.clone(),
@@ -726,7 +762,10 @@ pub async fn evaluate_rules(
     for chunk in keys.chunks(5_000) {
         for a in store.account_facts(chunk).await? {
             let k = format!("{}:{}", a.platform, a.platform_id);
-            created.insert(k.clone(), a.created_at.and_then(DateTime::from_timestamp_micros));
+            created.insert(
+                k.clone(),
+                a.created_at.and_then(DateTime::from_timestamp_micros),
+            );
             handles.insert(k, a.handle);
         }
     }
@@ -767,7 +806,10 @@ pub async fn evaluate_rules(
             id: *id,
             finding: f,
             platform,
-            account_created: f.subject.account().and_then(|a| created.get(a).copied().flatten()),
+            account_created: f
+                .subject
+                .account()
+                .and_then(|a| created.get(a).copied().flatten()),
             watchlists: wl,
         })
         .collect();

@@ -222,7 +222,11 @@ pub(crate) async fn scenario_report(
         touched.push((a, keys, explanation));
     }
     let mut out = String::new();
-    let _ = writeln!(out, "\nplanted scenarios (ground truth: {}):", manifest.display());
+    let _ = writeln!(
+        out,
+        "\nplanted scenarios (ground truth: {}):",
+        manifest.display()
+    );
     let groups = m["scenarios"]
         .as_array()
         .into_iter()
@@ -271,15 +275,31 @@ pub(crate) async fn scenario_report(
                 )
             }
         );
-        if let Some((a, _, why)) = hits
-            .iter()
-            .max_by_key(|(a, _, _)| (a.priority.parse::<marsad_detect::Severity>().ok(), -a.id)) {
+        // One example per queue: the highest priority, earliest alert.
+        let mut shown: BTreeSet<&str> = BTreeSet::new();
+        let mut by_rank: Vec<&&(marsad_store::AlertRow, BTreeSet<String>, String)> =
+            hits.iter().collect();
+        by_rank.sort_by_key(|(a, _, _)| {
+            (
+                std::cmp::Reverse(a.priority.parse::<marsad_detect::Severity>().ok()),
+                a.id,
+            )
+        });
+        for (a, _, why) in by_rank {
+            if !shown.insert(a.queue.as_str()) {
+                continue;
+            }
             let _ = writeln!(
                 out,
-                "      e.g. alert #{} [{}] {}: {}",
+                "      e.g. alert #{} [{}, {}] {}: {}",
                 a.id,
                 a.priority,
-                crate::search::terminal_safe(if a.item.is_empty() { &a.account } else { &a.item }),
+                a.queue,
+                crate::search::terminal_safe(if a.item.is_empty() {
+                    &a.account
+                } else {
+                    &a.item
+                }),
                 crate::search::terminal_safe(why)
             );
         }

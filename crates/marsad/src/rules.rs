@@ -58,8 +58,7 @@ pub async fn run(ws: &Workspace, cmd: RulesCmd) -> Result<ExitCode> {
                     "{tag}{:<8} {:<11} {}  {}  {}  rules: {}; findings: {:?}",
                     a.priority.as_str(),
                     a.queue,
-                    a.at
-                        .and_then(DateTime::from_timestamp_micros)
+                    a.at.and_then(DateTime::from_timestamp_micros)
                         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                         .unwrap_or_else(|| "-".into()),
                     terminal_safe(&a.account),

@@ -116,9 +116,16 @@ pub fn read_watch_csv(path: &Path) -> Result<(Vec<WatchRow>, Vec<String>)> {
         .from_path(path)
         .with_context(|| format!("opening {}", path.display()))?;
     let headers = rdr.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(cl), Some(ch)) = (col("list"), col("handle")) else {
-        bail!("{}: the header needs at least `list` and `handle` columns", path.display());
+        bail!(
+            "{}: the header needs at least `list` and `handle` columns",
+            path.display()
+        );
     };
     let (cp, cn, cnote) = (col("platform"), col("names"), col("note"));
     let mut rows = Vec::new();
@@ -256,7 +263,11 @@ pub async fn watch(ws: &Workspace, cmd: WatchCmd) -> Result<ExitCode> {
                     println!(
                         "{:<16} {:<10} @{:<24} {}{}",
                         r.list,
-                        if r.platform.is_empty() { "*" } else { &r.platform },
+                        if r.platform.is_empty() {
+                            "*"
+                        } else {
+                            &r.platform
+                        },
                         terminal_safe(&r.handle),
                         terminal_safe(&r.names.join(" | ")),
                         if r.note.is_empty() {

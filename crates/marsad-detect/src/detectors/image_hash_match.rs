@@ -115,7 +115,10 @@ mod tests {
         let f = run_view(&d, &item);
         assert_eq!(f.len(), 1);
         let h = &f[0].evidence.hashes[0];
-        assert_eq!((h.distance, h.label.as_str(), h.bank.as_str()), (8, "amaq-logo", "tcap"));
+        assert_eq!(
+            (h.distance, h.label.as_str(), h.bank.as_str()),
+            (8, "amaq-logo", "tcap")
+        );
         assert!(f[0].score > 0.8);
         item.media[0].matches.clear();
         assert!(run_view(&d, &item).is_empty());

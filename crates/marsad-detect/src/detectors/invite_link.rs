@@ -112,7 +112,11 @@ impl Detector for InviteLink {
         }
         let classes: Vec<&str> = invites.iter().map(|(_, c)| c.as_str()).collect();
         let platforms = invites.len();
-        ev.feature("invites", invites.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(), None);
+        ev.feature(
+            "invites",
+            invites.iter().map(|(v, _)| v.clone()).collect::<Vec<_>>(),
+            None,
+        );
         ev.feature("classes", classes.clone(), None);
         let content = noisy_or(extremist.iter().map(|m| m.weight));
         let score = noisy_or([
@@ -173,12 +177,21 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(invite_class("https://t.me/+Qm9XcL2vTzE4NjU0").as_deref(), Some("telegram_invite"));
+        assert_eq!(
+            invite_class("https://t.me/+Qm9XcL2vTzE4NjU0").as_deref(),
+            Some("telegram_invite")
+        );
         // Self-hosted chat servers: the text engine's class when it knows the pattern, ours otherwise.
         let rc = invite_class("https://rc.example.org/invite/k7Hq2N").unwrap();
         assert!(rc == "rocketchat_invite" || rc == "chat_invite", "{rc}");
-        assert_eq!(invite_class("https://chat.example.net/join/AbCd").as_deref(), Some("chat_invite"));
-        assert_eq!(invite_class("https://chat.whatsapp.com/AbC").as_deref(), Some("whatsapp_invite"));
+        assert_eq!(
+            invite_class("https://chat.example.net/join/AbCd").as_deref(),
+            Some("chat_invite")
+        );
+        assert_eq!(
+            invite_class("https://chat.whatsapp.com/AbC").as_deref(),
+            Some("whatsapp_invite")
+        );
         assert_eq!(invite_class("https://example.com/news/1"), None);
     }
 

@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn everyday_text_is_not_a_finding() {
-        let f = run_item(&KeywordMatch::new("t".into()), "الجو حار اليوم ببغداد والكهرباء طافية");
+        let f = run_item(
+            &KeywordMatch::new("t".into()),
+            "الجو حار اليوم ببغداد والكهرباء طافية",
+        );
         assert!(f.is_empty(), "{f:?}");
     }
 }

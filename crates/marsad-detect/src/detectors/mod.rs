@@ -71,7 +71,9 @@ pub fn registry(env: &Env, fp: &Fingerprints) -> Vec<Box<dyn Detector>> {
         fp.lexicon.clone(),
     ))];
     if !env.models.is_empty() {
-        out.push(Box::new(text_classifier::TextClassifier::new(env.models.clone())));
+        out.push(Box::new(text_classifier::TextClassifier::new(
+            env.models.clone(),
+        )));
     }
     out.push(Box::new(image_hash_match::ImageHashMatch {
         max_distance: fp.media_max_distance.max(1),
@@ -159,7 +161,11 @@ pub(crate) mod testing {
         run_view(d, &ItemView::text(marsad_model::Platform::X, "1", text))
     }
 
-    pub fn run_with_watch(d: &dyn Detector, item: &ItemView, watch: Vec<WatchEntry>) -> Vec<Finding> {
+    pub fn run_with_watch(
+        d: &dyn Detector,
+        item: &ItemView,
+        watch: Vec<WatchEntry>,
+    ) -> Vec<Finding> {
         let mut env = Env::basic().expect("env");
         env.watch = Arc::new(Watchlists::new(watch).expect("watchlists"));
         let scan = ENGINE.scan(&item.text, ScanOptions::default());

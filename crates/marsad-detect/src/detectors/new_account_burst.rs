@@ -33,12 +33,19 @@ impl Detector for NewAccountBurst {
         let mut by_platform: BTreeMap<&str, Vec<(&AccountRow, chrono::DateTime<chrono::Utc>)>> =
             BTreeMap::new();
         for a in input.accounts {
-            let Some(created) = a.created_at else { continue };
-            let Some(act) = input.activity.get(&a.key) else { continue };
+            let Some(created) = a.created_at else {
+                continue;
+            };
+            let Some(act) = input.activity.get(&a.key) else {
+                continue;
+            };
             if !act.categories.keys().any(|c| cfg.categories.contains(c)) {
                 continue;
             }
-            by_platform.entry(a.platform.as_str()).or_default().push((a, created));
+            by_platform
+                .entry(a.platform.as_str())
+                .or_default()
+                .push((a, created));
         }
         let mut out = Vec::new();
         for (platform, mut accs) in by_platform {
@@ -89,7 +96,12 @@ impl NewAccountBurst {
         }
         let accounts: Vec<String> = run
             .iter()
-            .map(|(a, _)| a.handle.clone().map(|h| format!("@{h}")).unwrap_or_else(|| a.key.clone()))
+            .map(|(a, _)| {
+                a.handle
+                    .clone()
+                    .map(|h| format!("@{h}"))
+                    .unwrap_or_else(|| a.key.clone())
+            })
             .collect();
         let keys: Vec<String> = run.iter().map(|(a, _)| a.key.clone()).collect();
         let minutes = (last - first).num_minutes();
@@ -98,7 +110,11 @@ impl NewAccountBurst {
         ev.feature("created_from", first.to_rfc3339(), None);
         ev.feature("created_to", last.to_rfc3339(), None);
         ev.feature("window_minutes", minutes, None);
-        ev.feature("categories", serde_json::to_value(&cats).unwrap_or_default(), None);
+        ev.feature(
+            "categories",
+            serde_json::to_value(&cats).unwrap_or_default(),
+            None,
+        );
         ev.feature("example_items", items, None);
         // More accounts in a tighter window is more anomalous.
         let size = (run.len() as f32 / 40.0).min(1.0);
@@ -156,7 +172,9 @@ mod tests {
             key: format!("x:{i}"),
             platform: marsad_model::Platform::X,
             handle: Some(format!("u{i}")),
-            created_at: chrono::Utc.timestamp_opt(1_791_000_000 + minute * 60, 0).single(),
+            created_at: chrono::Utc
+                .timestamp_opt(1_791_000_000 + minute * 60, 0)
+                .single(),
         }
     }
 
@@ -184,7 +202,12 @@ mod tests {
             env: &env,
         });
         assert_eq!(f.len(), 1, "{f:?}");
-        let n = f[0].evidence.features.iter().find(|f| f.name == "account_count").unwrap();
+        let n = f[0]
+            .evidence
+            .features
+            .iter()
+            .find(|f| f.name == "account_count")
+            .unwrap();
         assert_eq!(n.value, serde_json::json!(12));
         assert!(f[0].explanation.en.starts_with("12 x accounts"));
         // Below min_accounts: nothing.

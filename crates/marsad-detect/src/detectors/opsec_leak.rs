@@ -80,7 +80,10 @@ impl Detector for OpsecLeak {
         let mut ev = Evidence::default();
         let military: Vec<_> = scan.category("military").collect();
         let reporting = matches!(scan.stance, Stance::News | Stance::Opponent)
-            || scan.matches.iter().any(|m| m.category == "news" || m.category == "counter_speech");
+            || scan
+                .matches
+                .iter()
+                .any(|m| m.category == "news" || m.category == "counter_speech");
 
         // Who.
         let mut why_personnel: Vec<(String, String)> = Vec::new();
@@ -94,8 +97,14 @@ impl Detector for OpsecLeak {
             }
             if !a.personnel_terms.is_empty() {
                 why_personnel.push((
-                    format!("its profile names a unit ({})", a.personnel_terms.join(", ")),
-                    format!("ملفه الشخصي يذكر وحدة عسكرية ({})", a.personnel_terms.join("، ")),
+                    format!(
+                        "its profile names a unit ({})",
+                        a.personnel_terms.join(", ")
+                    ),
+                    format!(
+                        "ملفه الشخصي يذكر وحدة عسكرية ({})",
+                        a.personnel_terms.join("، ")
+                    ),
                 ));
                 ev.feature("profile_terms", a.personnel_terms.clone(), None);
             }
@@ -113,12 +122,10 @@ impl Detector for OpsecLeak {
 
         // What leaked.
         let mut leaks: Vec<Leak> = Vec::new();
-        let live = item.is_live
-            || item.kind == ItemKind::LiveStream
-            || {
-                let key = marsad_text::match_key(&item.text);
-                LIVE_WORDS.iter().any(|w| key.contains(w))
-            };
+        let live = item.is_live || item.kind == ItemKind::LiveStream || {
+            let key = marsad_text::match_key(&item.text);
+            LIVE_WORDS.iter().any(|w| key.contains(w))
+        };
         let night_at = item.created_at.filter(|t| env.is_night(*t));
         if let Some(t) = night_at {
             let clock = env.local_clock(t);
@@ -257,7 +264,8 @@ impl Detector for OpsecLeak {
         }
         let mut fences: Vec<String> = Vec::new();
         for g in &env.geofences {
-            if positions.iter().any(|(la, lo, _)| g.contains(*la, *lo)) && !fences.contains(&g.name) {
+            if positions.iter().any(|(la, lo, _)| g.contains(*la, *lo)) && !fences.contains(&g.name)
+            {
                 fences.push(g.name.clone());
             }
         }
@@ -280,7 +288,11 @@ impl Detector for OpsecLeak {
         }
         let kinds: Vec<&str> = leaks.iter().map(|l| l.kind).collect();
         for l in &leaks {
-            ev.feature(&format!("leak.{}", l.kind), f64::from(l.weight), Some(l.en.clone()));
+            ev.feature(
+                &format!("leak.{}", l.kind),
+                f64::from(l.weight),
+                Some(l.en.clone()),
+            );
         }
         let mut severity = Severity::from_score(score);
         if !fences.is_empty() || (live && night_at.is_some() && !places.is_empty()) {
@@ -346,7 +358,11 @@ mod tests {
 
     #[test]
     fn night_live_stream_near_a_named_place() {
-        let mut item = ItemView::text(marsad_model::Platform::Tiktok, "1", "بث مباشر من السيطرة قرب بيجي");
+        let mut item = ItemView::text(
+            marsad_model::Platform::Tiktok,
+            "1",
+            "بث مباشر من السيطرة قرب بيجي",
+        );
         item.created_at = at(23, 4); // 02:04 Baghdad
         let f = run_full(&det(), &item, Some(&soldier()), None);
         assert_eq!(f.len(), 1, "{f:?}");
@@ -364,7 +380,11 @@ mod tests {
 
     #[test]
     fn same_post_by_a_civilian_in_the_afternoon_is_nothing() {
-        let mut item = ItemView::text(marsad_model::Platform::Tiktok, "1", "بث مباشر من السيطرة قرب بيجي");
+        let mut item = ItemView::text(
+            marsad_model::Platform::Tiktok,
+            "1",
+            "بث مباشر من السيطرة قرب بيجي",
+        );
         item.created_at = at(12, 0);
         assert!(run_full(&det(), &item, None, None).is_empty());
         // Personnel, but daytime and no place: below the threshold.
@@ -397,7 +417,11 @@ mod tests {
 
     #[test]
     fn night_photo_from_a_checkpoint() {
-        let mut item = ItemView::text(marsad_model::Platform::Telegram, "c/9", "هاي السيطرة مالتنا الليلة 🌙");
+        let mut item = ItemView::text(
+            marsad_model::Platform::Telegram,
+            "c/9",
+            "هاي السيطرة مالتنا الليلة 🌙",
+        );
         item.created_at = at(23, 21);
         item.place = Some(r#"{"country_code":"IQ"}"#.into());
         item.media.push(MediaFacts {
@@ -408,7 +432,10 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].score >= 0.6, "{}", f[0].score);
         assert!(!f[0].explanation.en.contains("country_code"));
-        assert_eq!(place_name(r#"{"full_name":"Baiji, Iraq"}"#).as_deref(), Some("Baiji, Iraq"));
+        assert_eq!(
+            place_name(r#"{"full_name":"Baiji, Iraq"}"#).as_deref(),
+            Some("Baiji, Iraq")
+        );
     }
 
     #[test]

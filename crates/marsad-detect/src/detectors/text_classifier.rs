@@ -65,7 +65,10 @@ impl LinearTextModel {
             return Err(err("field `labels`: no labels".into()));
         }
         if !(0.0..=1.0).contains(&f.threshold) {
-            return Err(err(format!("field `threshold`: {} is not in 0..1", f.threshold)));
+            return Err(err(format!(
+                "field `threshold`: {} is not in 0..1",
+                f.threshold
+            )));
         }
         let mut weights: HashMap<String, Vec<(usize, f32)>> = HashMap::new();
         for (label, ws) in &f.weights {
@@ -179,7 +182,10 @@ impl Detector for TextClassifier {
                     at: item.at_micros(),
                     evidence: ev,
                     explanation: Bilingual::new(
-                        format!("model {} labels the text '{label}' with probability {p:.2}.", m.id()),
+                        format!(
+                            "model {} labels the text '{label}' with probability {p:.2}.",
+                            m.id()
+                        ),
                         format!("النموذج {} يصنّف النص «{label}» باحتمال {p:.2}.", m.id()),
                     ),
                     advice: None,
@@ -217,8 +223,11 @@ mod tests {
 
     #[test]
     fn bad_model_files_name_the_field() {
-        let e = LinearTextModel::parse(r#"{"name":"x","labels":[],"weights":{}}"#, Path::new("m.json"))
-            .unwrap_err();
+        let e = LinearTextModel::parse(
+            r#"{"name":"x","labels":[],"weights":{}}"#,
+            Path::new("m.json"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("labels"), "{e}");
         let e = LinearTextModel::parse(
             r#"{"name":"x","labels":["a"],"weights":{"b":{"w":1}}}"#,

@@ -24,7 +24,12 @@ pub struct ThreatToPerson {
 }
 
 /// Threat terms that are themselves specific (knowing the address or whereabouts).
-const SPECIFIC_TERMS: &[&str] = &["نعرف عنوانك", "نعرف بيتك", "نعرف مكانك", "we know where you live"];
+const SPECIFIC_TERMS: &[&str] = &[
+    "نعرف عنوانك",
+    "نعرف بيتك",
+    "نعرف مكانك",
+    "we know where you live",
+];
 
 impl Detector for ThreatToPerson {
     fn id(&self) -> &'static str {
@@ -32,7 +37,11 @@ impl Detector for ThreatToPerson {
     }
     fn version(&self) -> String {
         let models: Vec<String> = self.models.iter().map(|m| m.id()).collect();
-        format!("1+watch.{}+models.{}", self.watch_fingerprint, models.join("+"))
+        format!(
+            "1+watch.{}+models.{}",
+            self.watch_fingerprint,
+            models.join("+")
+        )
     }
     fn detect_item(&self, ctx: &ItemContext<'_>) -> Vec<Finding> {
         let (item, scan, env) = (ctx.item, ctx.scan, ctx.env);
@@ -73,12 +82,19 @@ impl Detector for ThreatToPerson {
         let mut names: Vec<String> = Vec::new();
         // A reply to a protected person's post targets them even without naming them.
         if let Some(parent) = &item.reply_to_author {
-            for i in env.watch.protected_accounts(item.platform.as_str(), &[parent.as_str()]) {
+            for i in env
+                .watch
+                .protected_accounts(item.platform.as_str(), &[parent.as_str()])
+            {
                 if let Some(e) = env.watch.entries.get(i) {
                     let n = format!("@{}", e.handle.trim_start_matches('@'));
                     if !names.contains(&n) {
                         names.push(n);
-                        ev.feature("reply_to_protected", e.handle.clone(), Some("replies to a post of this protected person".into()));
+                        ev.feature(
+                            "reply_to_protected",
+                            e.handle.clone(),
+                            Some("replies to a post of this protected person".into()),
+                        );
                     }
                 }
             }
@@ -104,7 +120,9 @@ impl Detector for ThreatToPerson {
         let specifics = !scan.entities.times.is_empty()
             || !scan.entities.places.is_empty()
             || !scan.entities.coordinates.is_empty()
-            || threats.iter().any(|t| SPECIFIC_TERMS.contains(&t.term.as_str()));
+            || threats
+                .iter()
+                .any(|t| SPECIFIC_TERMS.contains(&t.term.as_str()));
         let explicit = threats.iter().any(|t| t.weight >= 0.8)
             || classifier.as_ref().is_some_and(|(_, p)| *p >= 0.8);
         let (tier, severity) = match (names.is_empty(), explicit, specifics) {
@@ -117,7 +135,11 @@ impl Detector for ThreatToPerson {
             // Weak threat words with nobody named: emoji and "watch your back" are noise.
             return Vec::new();
         }
-        ev.feature("tier", tier, Some("Tech Against Terrorism threat-to-life tier".into()));
+        ev.feature(
+            "tier",
+            tier,
+            Some("Tech Against Terrorism threat-to-life tier".into()),
+        );
         if !names.is_empty() {
             ev.feature("protected", names.clone(), None);
             ev.rules.push("watchlist:protected".into());
@@ -130,7 +152,10 @@ impl Detector for ThreatToPerson {
             person_boost,
         ]);
         let (who_en, who_ar) = if names.is_empty() {
-            ("no protected person named".to_string(), "دون ذكر شخص محمي".to_string())
+            (
+                "no protected person named".to_string(),
+                "دون ذكر شخص محمي".to_string(),
+            )
         } else {
             (
                 format!("against protected person {}", names.join(", ")),
@@ -152,13 +177,29 @@ impl Detector for ThreatToPerson {
             explanation: Bilingual::new(
                 format!(
                     "Threat ({}) {who_en}; tier {tier}{}.",
-                    if terms.is_empty() { "classifier".to_string() } else { terms.join(", ") },
-                    if specifics { ", with specifics of time or place" } else { "" }
+                    if terms.is_empty() {
+                        "classifier".to_string()
+                    } else {
+                        terms.join(", ")
+                    },
+                    if specifics {
+                        ", with specifics of time or place"
+                    } else {
+                        ""
+                    }
                 ),
                 format!(
                     "تهديد ({}) {who_ar}؛ المستوى {tier}{}.",
-                    if terms.is_empty() { "المصنّف".to_string() } else { terms.join("، ") },
-                    if specifics { "، مع تفاصيل زمان أو مكان" } else { "" }
+                    if terms.is_empty() {
+                        "المصنّف".to_string()
+                    } else {
+                        terms.join("، ")
+                    },
+                    if specifics {
+                        "، مع تفاصيل زمان أو مكان"
+                    } else {
+                        ""
+                    }
                 ),
             ),
             advice: None,
