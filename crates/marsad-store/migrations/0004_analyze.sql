@@ -1,13 +1,20 @@
 -- Marsad store, version 4: analysis (issue 6): which detector versions ran on each item,
 -- the findings they produced, alerts raised by rules, watchlists and geofences.
 
--- One row per analysed item: the detector versions that ran on it (JSON {"id": "version"})
--- and the item's updated_at at that time. `marsad analyze` re-runs a detector on an item only
--- when its version changed or the item was updated since.
+-- The distinct sets of detector versions that ran on items (JSON {"id": "version"}); a few
+-- rows, shared by all items analysed alike.
+CREATE TABLE analysis_sets (
+    id        INTEGER PRIMARY KEY,
+    detectors TEXT NOT NULL UNIQUE
+);
+
+-- One row per analysed item: the set of detector versions that ran on it and the item's
+-- updated_at at that time. `marsad analyze` re-runs a detector on an item only when its
+-- version changed or the item was updated since.
 CREATE TABLE item_analysis (
     item_id      INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
     item_updated INTEGER NOT NULL,
-    detectors    TEXT    NOT NULL,
+    set_id       INTEGER NOT NULL REFERENCES analysis_sets (id),
     analyzed_at  INTEGER NOT NULL
 );
 

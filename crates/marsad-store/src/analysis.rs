@@ -31,8 +31,9 @@ pub struct AnalyzeItemRow {
     pub links: Option<String>,
     /// JSON array of mentions (`{"handle", "account"?}`).
     pub mentions: Option<String>,
-    /// The stored `item_analysis.detectors` JSON and `item_updated`, when analysed before.
-    pub analysed: Option<(String, i64)>,
+    /// The stored analysis set id (see [`SqliteStore::analysis_set`]) and `item_updated`,
+    /// when analysed before.
+    pub analysed: Option<(i64, i64)>,
     /// The author of the item this one replies to (same platform), when stored.
     pub parent_author: Option<String>,
 }
@@ -209,7 +210,7 @@ impl SqliteStore {
         let rows = sqlx::query(
             "SELECT i.id, i.platform, i.platform_id, i.kind, i.author, i.created_at, i.updated_at,
                     i.text, i.is_live, i.lat, i.lon, i.place, i.links, i.mentions,
-                    a.detectors, a.item_updated, p.author
+                    a.set_id, a.item_updated, p.author
              FROM items i LEFT JOIN item_analysis a ON a.item_id = i.id
              LEFT JOIN items p ON i.reply_to IS NOT NULL AND p.platform = i.platform
                                AND p.platform_id = i.reply_to
@@ -223,7 +224,7 @@ impl SqliteStore {
         .await?;
         rows.into_iter()
             .map(|r| {
-                let det: Option<String> = r.try_get(14)?;
+                let det: Option<i64> = r.try_get(14)?;
                 let upd: Option<i64> = r.try_get(15)?;
                 Ok(AnalyzeItemRow {
                     id: r.try_get(0)?,
@@ -245,6 +246,16 @@ impl SqliteStore {
                 })
             })
             .collect()
+    }
+
+    /// The `{"detector": "version"}` JSON of an analysis set.
+    pub async fn analysis_set(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT detectors FROM analysis_sets WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// Number of items created at or after `since` (all without it).
@@ -395,13 +406,22 @@ impl SqliteStore {
             .await?
             .rows_affected();
         }
+        let analyses = serde_json::to_string(&analyses).map_err(json_err)?;
         sqlx::query(
-            "INSERT INTO item_analysis (item_id, item_updated, detectors, analyzed_at)
-             SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, ?2 FROM json_each(?1) j WHERE true
-             ON CONFLICT (item_id) DO UPDATE SET item_updated = excluded.item_updated,
-               detectors = excluded.detectors, analyzed_at = excluded.analyzed_at",
+            "INSERT OR IGNORE INTO analysis_sets (detectors)
+             SELECT DISTINCT j.value ->> 2 FROM json_each(?1) j",
         )
-        .bind(serde_json::to_string(&analyses).map_err(json_err)?)
+        .bind(&analyses)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO item_analysis (item_id, item_updated, set_id, analyzed_at)
+             SELECT j.value ->> 0, j.value ->> 1, s.id, ?2
+             FROM json_each(?1) j JOIN analysis_sets s ON s.detectors = j.value ->> 2 WHERE true
+             ON CONFLICT (item_id) DO UPDATE SET item_updated = excluded.item_updated,
+               set_id = excluded.set_id, analyzed_at = excluded.analyzed_at",
+        )
+        .bind(&analyses)
         .bind(now)
         .execute(&mut *tx)
         .await?;

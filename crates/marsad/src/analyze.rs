@@ -359,6 +359,7 @@ pub async fn analyze(
 
     // Reader.
     let mut authors: HashMap<String, Option<Arc<AuthorFacts>>> = HashMap::new();
+    let mut sets: HashMap<i64, Option<BTreeMap<String, String>>> = HashMap::new();
     let mut after = 0i64;
     let (mut seen, mut unchanged) = (0u64, 0u64);
     let read_result: Result<()> = async {
@@ -373,12 +374,18 @@ pub async fn analyze(
             let media = store.item_media_for_analysis(lo, hi).await?;
             let media = group_media(media);
             load_authors(store, &analyzer, &page, &mut authors).await?;
+            for (set, _) in page.iter().filter_map(|r| r.analysed) {
+                if !sets.contains_key(&set) {
+                    let json = store.analysis_set(set).await?;
+                    sets.insert(set, json.and_then(|j| serde_json::from_str(&j).ok()));
+                }
+            }
             let mut jobs = Vec::with_capacity(page.len());
             for row in page {
-                let previous: Option<BTreeMap<String, String>> = row
+                let previous: Option<&BTreeMap<String, String>> = row
                     .analysed
-                    .as_ref()
-                    .and_then(|(d, _)| serde_json::from_str(d).ok());
+                    .and_then(|(set, _)| sets.get(&set))
+                    .and_then(Option::as_ref);
                 let updated = row
                     .analysed
                     .as_ref()
@@ -389,7 +396,6 @@ pub async fn analyze(
                     .filter(|&i| {
                         updated
                             || previous
-                                .as_ref()
                                 .and_then(|p| p.get(versions[i].0))
                                 .is_none_or(|v| *v != versions[i].1)
                     })
@@ -411,7 +417,7 @@ pub async fn analyze(
                     view,
                     author,
                     which,
-                    previous,
+                    previous: previous.cloned(),
                     item_updated,
                 });
                 if jobs.len() >= 256 {
