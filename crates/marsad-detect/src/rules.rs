@@ -187,14 +187,14 @@ impl RuleSet {
                 ));
             }
             if let Some(c) = &r.count {
-                if c.min == 0 || !(c.window_hours > 0.0) {
+                if c.min == 0 || c.window_hours.is_nan() || c.window_hours <= 0.0 {
                     return Err(err(
                         &r.id,
                         "field `count`: min must be ≥ 1 and window_hours > 0".into(),
                     ));
                 }
             }
-            if r.max_account_age_days.is_some_and(|d| !(d > 0.0)) {
+            if r.max_account_age_days.is_some_and(|d| d.is_nan() || d <= 0.0) {
                 return Err(err(
                     &r.id,
                     "field `max_account_age_days` must be > 0".into(),
@@ -223,10 +223,10 @@ impl RuleSet {
     /// Whether a finding meets a rule's per-finding conditions (everything but `count`).
     fn accepts(r: &Rule, x: &RuleInput<'_>) -> bool {
         let f = x.finding;
-        if !r.detectors.is_empty() && !r.detectors.iter().any(|d| *d == f.detector) {
+        if !r.detectors.is_empty() && !r.detectors.contains(&f.detector) {
             return false;
         }
-        if !r.categories.is_empty() && !r.categories.iter().any(|c| *c == f.category) {
+        if !r.categories.is_empty() && !r.categories.contains(&f.category) {
             return false;
         }
         if f.score < r.min_score {

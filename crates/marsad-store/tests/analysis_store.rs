@@ -183,7 +183,7 @@ async fn watchlists_and_geofences() {
         names: vec!["رسل كاظم".into()],
         note: String::new(),
     };
-    assert_eq!(s.watch_add(&[w.clone()]).await.unwrap(), 1);
+    assert_eq!(s.watch_add(std::slice::from_ref(&w)).await.unwrap(), 1);
     let mut w2 = w.clone();
     w2.note = "blogger".into();
     assert_eq!(
@@ -206,7 +206,7 @@ async fn watchlists_and_geofences() {
         lon: 43.5,
         radius_m: 5000.0,
     };
-    assert_eq!(s.geofence_add(&[g.clone()]).await.unwrap(), 1);
+    assert_eq!(s.geofence_add(std::slice::from_ref(&g)).await.unwrap(), 1);
     assert_eq!(s.geofences().await.unwrap(), vec![g]);
     assert!(s.geofence_remove("Baiji").await.unwrap());
 }

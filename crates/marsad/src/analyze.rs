@@ -375,9 +375,9 @@ pub async fn analyze(
             let media = group_media(media);
             load_authors(store, &analyzer, &page, &mut authors).await?;
             for (set, _) in page.iter().filter_map(|r| r.analysed) {
-                if !sets.contains_key(&set) {
+                if let std::collections::hash_map::Entry::Vacant(e) = sets.entry(set) {
                     let json = store.analysis_set(set).await?;
-                    sets.insert(set, json.and_then(|j| serde_json::from_str(&j).ok()));
+                    e.insert(json.and_then(|j| serde_json::from_str(&j).ok()));
                 }
             }
             let mut jobs = Vec::with_capacity(page.len());
@@ -684,8 +684,8 @@ async fn load_authors(
     for r in page {
         if let Some(a) = &r.author {
             let k = format!("{}:{a}", r.platform);
-            if !cache.contains_key(&k) {
-                cache.insert(k, None);
+            if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(k) {
+                e.insert(None);
                 want.push((r.platform.clone(), a.clone()));
             }
         }
