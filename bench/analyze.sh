@@ -36,12 +36,12 @@ echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, load 
 echo "== items in the workspace: $items (scale $scale)"
 ws="$work/ws-run"
 model="$(pwd)/bench/analyze_model.json"
-hyperfine --runs 3 --export-json "$work/analyze.json" \
-  --prepare "rm -rf '$ws' && cp -r '$pristine' '$ws'" \
+hyperfine --runs "${RUNS:-3}" --export-json "$work/analyze.json" \
+  --prepare "rm -rf '$ws' && mkdir -p '$ws' && cp '$pristine/marsad.db' '$ws/'" \
   -n "analyze (fresh, $items items)" \
   "'$bin' --data '$ws' analyze --no-media --model '$model' --json"
 echo "== one run with its summary and peak RSS"
-rm -rf "$ws" && cp -r "$pristine" "$ws"
+rm -rf "$ws" && mkdir -p "$ws" && cp "$pristine/marsad.db" "$ws/"
 /usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --model "$model" --json
 echo "== incremental re-run (nothing changed)"
 /usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --model "$model" --json

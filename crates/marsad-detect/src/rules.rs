@@ -194,7 +194,9 @@ impl RuleSet {
                     ));
                 }
             }
-            if r.max_account_age_days.is_some_and(|d| d.is_nan() || d <= 0.0) {
+            if r.max_account_age_days
+                .is_some_and(|d| d.is_nan() || d <= 0.0)
+            {
                 return Err(err(
                     &r.id,
                     "field `max_account_age_days` must be > 0".into(),

@@ -108,6 +108,21 @@ pub struct StoredFinding {
     pub body: String,
 }
 
+/// What rules read of a current finding (no evidence: rules do not need it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleFindingRow {
+    pub id: i64,
+    pub item_id: Option<i64>,
+    pub subject: String,
+    pub account: Option<String>,
+    pub platform: String,
+    pub detector: String,
+    pub category: String,
+    pub score: f64,
+    pub severity: String,
+    pub at: Option<i64>,
+}
+
 /// Counts per finding category and detector (current findings).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FindingCount {
@@ -536,6 +551,37 @@ impl SqliteStore {
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(|r| stored_finding(&r)).collect()
+    }
+
+    /// Current findings at or after `since` (µs; untimed included) as rules read them.
+    pub async fn rule_findings(
+        &self,
+        since: Option<i64>,
+    ) -> Result<Vec<RuleFindingRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, item_id, subject, account, platform, detector, category, score, severity, at
+             FROM findings WHERE current = 1 AND (?1 IS NULL OR at IS NULL OR at >= ?1)
+             ORDER BY id",
+        )
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(RuleFindingRow {
+                    id: r.try_get(0)?,
+                    item_id: r.try_get(1)?,
+                    subject: r.try_get(2)?,
+                    account: r.try_get(3)?,
+                    platform: r.try_get(4)?,
+                    detector: r.try_get(5)?,
+                    category: r.try_get(6)?,
+                    score: r.try_get(7)?,
+                    severity: r.try_get(8)?,
+                    at: r.try_get(9)?,
+                })
+            })
+            .collect()
     }
 
     /// Findings by id (current or superseded), in id order.

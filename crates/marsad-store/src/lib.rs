@@ -27,7 +27,7 @@ mod sqlite;
 
 pub use analysis::{
     AccountFactsRow, ActivityRow, AlertCounts, AlertRow, AnalyzeItemRow, FindingCount, GeofenceRow,
-    ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, StoredFinding, WatchRow,
+    ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, RuleFindingRow, StoredFinding, WatchRow,
 };
 pub use blob::{BlobError, BlobStore};
 pub use media_hashes::{MediaFinding, MediaHashRow, PendingMedia};

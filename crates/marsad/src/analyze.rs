@@ -747,11 +747,34 @@ pub async fn evaluate_rules(
     rules: &RuleSet,
     since: Option<i64>,
 ) -> Result<Evaluation> {
-    let stored = store.current_findings(since, None, i64::MAX).await?;
+    // Rules read the indexed columns only (no evidence), so memory stays small.
+    let stored = store.rule_findings(since).await?;
     let mut findings: Vec<(i64, String, Finding)> = Vec::with_capacity(stored.len());
     for s in stored {
-        let f: Finding = serde_json::from_str(&s.body)
-            .with_context(|| format!("finding {}: stored body is not a finding", s.id))?;
+        let severity = marsad_detect::Severity::from_str(&s.severity)
+            .map_err(|e| anyhow::anyhow!("finding {}: {e}", s.id))?;
+        let subject = if s.item_id.is_some() {
+            marsad_detect::Subject::Item {
+                item: s.subject,
+                account: s.account,
+            }
+        } else {
+            marsad_detect::Subject::Account {
+                account: s.account.unwrap_or(s.subject),
+            }
+        };
+        let f = Finding {
+            detector: s.detector,
+            version: String::new(),
+            category: s.category,
+            score: s.score as f32,
+            severity,
+            subject,
+            at: s.at,
+            evidence: Default::default(),
+            explanation: Default::default(),
+            advice: None,
+        };
         findings.push((s.id, s.platform, f));
     }
     // Account facts for the rules' account conditions.
