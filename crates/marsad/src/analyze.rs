@@ -202,7 +202,7 @@ fn xxhash32(s: &str) -> u32 {
 pub async fn run(ws: &Workspace, args: AnalyzeArgs) -> Result<ExitCode> {
     let store = crate::open(ws).await?;
     if !args.no_media {
-        crate::media::scan_pending(ws, &store).await?;
+        crate::media::scan_pending(ws, &store, args.json).await?;
     }
     let setup = setup(ws, &store, &args).await?;
     if !args.json {

@@ -171,7 +171,7 @@ async fn analyze_demo(
         summary.geofences.display()
     );
     let args = crate::analyze::AnalyzeArgs::default();
-    crate::media::scan_pending(ws, store).await?;
+    crate::media::scan_pending(ws, store, false).await?;
     let setup = crate::analyze::setup(ws, store, &args).await?;
     for s in &setup.skipped {
         println!("notice: skipped {s}");

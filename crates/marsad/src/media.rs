@@ -116,6 +116,9 @@ pub struct ScanArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Print nothing (`marsad analyze --json` runs the scan first).
+    #[arg(skip)]
+    quiet: bool,
 }
 
 fn exit(failed: usize) -> ExitCode {
@@ -303,6 +306,7 @@ pub async fn media(ws: &marsad_store::Workspace, cmd: MediaCmd) -> Result<ExitCo
 pub(crate) async fn scan_pending(
     ws: &marsad_store::Workspace,
     store: &marsad_store::SqliteStore,
+    quiet: bool,
 ) -> Result<()> {
     if store.pending_media(1).await?.is_empty() {
         return Ok(());
@@ -313,6 +317,7 @@ pub(crate) async fn scan_pending(
         rematch: false,
         fps: 1.0,
         json: false,
+        quiet,
     };
     scan(ws, args).await.map(|_| ())
 }
@@ -416,7 +421,9 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
     }
     let summary = json!({"analysed": analysed, "images": images, "videos": videos, "errors": errors,
                          "with_gps": gps, "new_findings": new_findings});
-    if args.json {
+    if args.quiet {
+        tracing::info!("media scan: {summary}");
+    } else if args.json {
         println!("{summary}");
     } else {
         println!(

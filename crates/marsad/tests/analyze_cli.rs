@@ -190,6 +190,72 @@ fn lexicon_change_reanalyses_and_supersedes() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown detector"));
 }
 
+/// A photo matching a hash bank: `marsad analyze` hashes the new media first, and the finding
+/// carries the file's hash, the bank entry and the distance.
+#[test]
+fn image_hash_match_from_the_banks() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    image::RgbImage::from_fn(160, 120, |x, y| {
+        let v = ((x / 20) * 31 + (y / 20) * 17).wrapping_mul(2_654_435_761) >> 8;
+        image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+    })
+    .save(input.join("flag.png"))
+    .unwrap();
+    let jsonl = input.join("items.jsonl");
+    std::fs::write(
+        &jsonl,
+        r#"{"key":{"platform":"telegram","id":"c1/1"},"kind":"message","created_at":"2026-10-02T10:00:00Z","text":"صورة","media":[{"kind":"photo","path":"flag.png"}]}"#.to_string() + "\n",
+    )
+    .unwrap();
+    ok(&marsad(&data, &["init"]));
+    ok(&marsad(
+        &data,
+        &["import", "--format", "jsonl", jsonl.to_str().unwrap()],
+    ));
+    let bank = dir.path().join("bank.pdq");
+    std::fs::write(
+        &bank,
+        ok(&marsad(
+            &data,
+            &["hash", input.join("flag.png").to_str().unwrap()],
+        )),
+    )
+    .unwrap();
+    ok(&marsad(&data, &["bank", "create", "known"]));
+    ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "known",
+            "-f",
+            "pdq",
+            "--content-type",
+            "flag",
+            bank.to_str().unwrap(),
+        ],
+    ));
+    let s = analyze_json(&data, &[]);
+    assert_eq!(s["by_category"]["media_match"], 1, "{s}");
+    let f: Value = serde_json::from_str(
+        ok(&marsad(
+            &data,
+            &["findings", "list", "--category", "media_match", "--json"],
+        ))
+        .trim(),
+    )
+    .unwrap();
+    let h = &f["evidence"]["hashes"][0];
+    assert_eq!(h["bank"], "known");
+    assert_eq!(h["distance"], 0);
+    assert_eq!(h["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(h["pdq"].as_str().unwrap().len(), 64);
+    assert_eq!(alerts(&data).len(), 1, "rule known-media");
+}
+
 #[test]
 fn alerts_show_escapes_untrusted_text() {
     let dir = tempfile::tempdir().unwrap();
