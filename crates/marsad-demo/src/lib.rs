@@ -390,6 +390,10 @@ fn write_analyst_files(dir: &Path) -> Result<(PathBuf, PathBuf), DemoError> {
         cast::SOLDIER_FB_PAGE
     ))?;
     w.str("known_extremist,x,a3maq_news,,outlet-branded account\n")?;
+    w.str(&format!(
+        "known_extremist,telegram,channel{},,the outlet's public channel\n",
+        telegram::OUTLET_ID
+    ))?;
     let watch = w.finish()?.path;
     let mut g = out::OutFile::create(dir, "analyst/geofences.csv")?;
     g.str("name,lat,lon,radius_m\n")?;

@@ -28,7 +28,7 @@ const NOT_INCLUDED: &str = "(File not included. Change data exporting settings t
 const TOO_BIG: &str = "(File exceeds maximum size. Change data exporting settings to download.)";
 
 const OUTLET_NAME: &str = "أعماق | Amaq";
-const OUTLET_ID: u64 = 1_794_251_003;
+pub(crate) const OUTLET_ID: u64 = 1_794_251_003;
 
 /// A chat's key as the importer writes it (tdesktop's peer form): `channel<id>` for channels
 /// and supergroups, `chat<id>` for basic groups, `user<id>` for private chats. Telegram
