@@ -41,6 +41,11 @@ pub(crate) const SOLDIER_BIO: &str =
 pub(crate) const SOLDIER_LIVE_TEXT: &str =
     "بث مباشر من السيطرة قرب بيجي 🌙 الليلة هادئة والحمد لله #بيجي #الجيش_العراقي";
 
+/// The soldier's Telegram user id, TikTok username and Facebook page id.
+pub(crate) const SOLDIER_TG_ID: u64 = 6_843_120_557;
+pub(crate) const SOLDIER_TT: &str = "abu_haidar.14";
+pub(crate) const SOLDIER_FB_PAGE: u64 = 100_089_231_177_345;
+
 /// The targeted blogger / journalist.
 pub(crate) const BLOGGER_X: &str = "rusul_writes";
 pub(crate) const BLOGGER_TT: &str = "rusul.writes";

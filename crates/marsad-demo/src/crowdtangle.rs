@@ -156,7 +156,7 @@ fn planted_pages() -> (Page, Page, Page, Page) {
     let soldier = Page {
         name: "أبو حيدر - يوميات جندي".into(),
         handle: "abuhaidar.diary".into(),
-        id: 100_089_231_177_345,
+        id: cast::SOLDIER_FB_PAGE,
         category: "PERSONAL_BLOG",
         description: cast::SOLDIER_BIO.into(),
         created: 1_650_000_000,

@@ -201,6 +201,9 @@ pub struct DemoSummary {
     pub media_files: u64,
     /// Media paths referenced by an export whose file was deliberately not written.
     pub missing_media: u64,
+    /// Analyst configuration for the scenarios: watchlists and geofences (CSV).
+    pub watchlists: PathBuf,
+    pub geofences: PathBuf,
 }
 
 impl DemoSummary {
@@ -304,6 +307,7 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
         }
     }
 
+    let (watchlists, geofences) = write_analyst_files(dir)?;
     let groups = ctx.truth.groups();
     let (scenarios, benign): (Vec<_>, Vec<_>) =
         groups.into_iter().partition(|g| g.expect == "alert");
@@ -347,7 +351,59 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
         manifest: manifest_path,
         media_files: ctx.media_files,
         missing_media: ctx.missing_media,
+        watchlists,
+        geofences,
     })
+}
+
+/// The analyst's side of the planted scenarios (not importable data): the watchlists
+/// (`analyst/watchlists.csv`: the protected blogger, the soldier's accounts as security
+/// personnel, the outlet as a known extremist account) and the sensitive site near the
+/// soldier's checkpoint (`analyst/geofences.csv`), in the CSV formats `marsad watch import`
+/// and `marsad geofence import` read.
+fn write_analyst_files(dir: &Path) -> Result<(PathBuf, PathBuf), DemoError> {
+    let blogger_name = cast::BLOGGER_NAME
+        .split('|')
+        .next()
+        .unwrap_or(cast::BLOGGER_NAME)
+        .trim();
+    let mut w = out::OutFile::create(dir, "analyst/watchlists.csv")?;
+    w.str("list,platform,handle,names,note\n")?;
+    w.str(&format!(
+        "protected,,{},{blogger_name}|Rusul Kadhim,independent blogger from Basra (X)\n",
+        cast::BLOGGER_X
+    ))?;
+    w.str(&format!(
+        "protected,tiktok,{},{blogger_name},the same blogger on TikTok\n",
+        cast::BLOGGER_TT
+    ))?;
+    w.str(&format!(
+        "personnel,telegram,user{},,soldier (Telegram)\n",
+        cast::SOLDIER_TG_ID
+    ))?;
+    w.str(&format!(
+        "personnel,tiktok,@{},,soldier (TikTok)\n",
+        cast::SOLDIER_TT
+    ))?;
+    w.str(&format!(
+        "personnel,facebook,{},,soldier's page (Facebook)\n",
+        cast::SOLDIER_FB_PAGE
+    ))?;
+    w.str("known_extremist,x,a3maq_news,,outlet-branded account\n")?;
+    w.str(&format!(
+        "known_extremist,telegram,channel{},,the outlet's public channel\n",
+        telegram::OUTLET_ID
+    ))?;
+    let watch = w.finish()?.path;
+    let mut g = out::OutFile::create(dir, "analyst/geofences.csv")?;
+    g.str("name,lat,lon,radius_m\n")?;
+    g.str(&format!(
+        "Baiji checkpoints (Salah al-Din),{},{},5000\n",
+        corpus::BAIJI.lat,
+        corpus::BAIJI.lon
+    ))?;
+    let fences = g.finish()?.path;
+    Ok((watch, fences))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ const NOT_INCLUDED: &str = "(File not included. Change data exporting settings t
 const TOO_BIG: &str = "(File exceeds maximum size. Change data exporting settings to download.)";
 
 const OUTLET_NAME: &str = "أعماق | Amaq";
-const OUTLET_ID: u64 = 1_794_251_003;
+pub(crate) const OUTLET_ID: u64 = 1_794_251_003;
 
 /// A chat's key as the importer writes it (tdesktop's peer form): `channel<id>` for channels
 /// and supergroups, `chat<id>` for basic groups, `user<id>` for private chats. Telegram
@@ -60,7 +60,7 @@ const DEALS_ID: u64 = 1_502_288_734;
 
 const ANALYST_ID: u64 = 7_104_452_210;
 const ANALYST_NAME: &str = "باحث المرصد";
-const SOLDIER_ID: u64 = 6_843_120_557;
+const SOLDIER_ID: u64 = cast::SOLDIER_TG_ID;
 const SOLDIER_NAME: &str = "أبو حيدر 🇮🇶";
 const ANSAR_ADMIN: (&str, u64) = ("أبو عبد الله", 7_234_000_100);
 const SYMPATHISERS: [(&str, u64); 6] = [

@@ -170,7 +170,7 @@ impl Cast {
         Cast {
             soldier: planted(
                 1,
-                "abu_haidar.14",
+                cast::SOLDIER_TT,
                 "أبو حيدر 🇮🇶",
                 cast::SOLDIER_BIO,
                 3_420,

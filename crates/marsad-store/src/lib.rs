@@ -17,6 +17,7 @@
 //! Callers use the [`Store`] trait only, so that a PostgreSQL implementation can follow
 //! as a second implementation of the same trait (see ARCHITECTURE.md).
 
+mod analysis;
 mod blob;
 mod codec;
 mod media_hashes;
@@ -24,6 +25,10 @@ mod memory;
 pub mod merge;
 mod sqlite;
 
+pub use analysis::{
+    AccountFactsRow, ActivityRow, AlertCounts, AlertRow, AnalyzeItemRow, FindingCount, GeofenceRow,
+    ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, RuleFindingRow, StoredFinding, WatchRow,
+};
 pub use blob::{BlobError, BlobStore};
 pub use media_hashes::{MediaFinding, MediaHashRow, PendingMedia};
 pub use memory::MemStore;

@@ -1,13 +1,17 @@
 //! `marsad`: the command-line entry point. One binary, an embedded store by default.
 
+mod alerts;
+mod analyze;
 mod bank;
 mod classifier;
 mod demo;
 mod graph;
 mod import;
 mod media;
+mod rules;
 mod scan_text;
 mod search;
+mod watch;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -103,6 +107,33 @@ enum Command {
     Eval(classifier::EvalArgs),
     /// Classify JSON lines {"id","text"} from stdin: scores, labels, explanations.
     Classify(classifier::ClassifyArgs),
+    /// Run the detectors over stored items (incremental), then the alert rules.
+    Analyze(analyze::AnalyzeArgs),
+    /// Findings stored by `marsad analyze`.
+    Findings {
+        #[command(subcommand)]
+        cmd: alerts::FindingsCmd,
+    },
+    /// Alerts raised by the rules: list, show (all evidence).
+    Alerts {
+        #[command(subcommand)]
+        cmd: alerts::AlertsCmd,
+    },
+    /// Alert rules: backtest a rule file over stored findings, or check it.
+    Rules {
+        #[command(subcommand)]
+        cmd: rules::RulesCmd,
+    },
+    /// Watchlists: security personnel, protected people, known extremists.
+    Watch {
+        #[command(subcommand)]
+        cmd: watch::WatchCmd,
+    },
+    /// Geofences: sensitive sites for OPSEC-leak detection.
+    Geofence {
+        #[command(subcommand)]
+        cmd: watch::GeofenceCmd,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +307,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Classify(a) => {
             tokio::task::spawn_blocking(move || classifier::classify_cmd(a)).await?
         }
+        Command::Analyze(args) => analyze::run(&ws, args).await,
+        Command::Findings { cmd } => alerts::findings(&ws, cmd).await,
+        Command::Alerts { cmd } => alerts::alerts(&ws, cmd).await,
+        Command::Rules { cmd } => rules::run(&ws, cmd).await,
+        Command::Watch { cmd } => watch::watch(&ws, cmd).await,
+        Command::Geofence { cmd } => watch::geofence(&ws, cmd).await,
     }
 }
 

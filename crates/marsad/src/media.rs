@@ -116,6 +116,9 @@ pub struct ScanArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Print nothing (`marsad analyze --json` runs the scan first).
+    #[arg(skip)]
+    quiet: bool,
 }
 
 fn exit(failed: usize) -> ExitCode {
@@ -298,6 +301,27 @@ pub async fn media(ws: &marsad_store::Workspace, cmd: MediaCmd) -> Result<ExitCo
 }
 
 /// `marsad media scan`: incremental; a media file is analysed once (keyed by sha256).
+/// Hash and match the media files not analysed yet, as `marsad media scan` does (used by
+/// `marsad analyze` before its detectors read the media findings).
+pub(crate) async fn scan_pending(
+    ws: &marsad_store::Workspace,
+    store: &marsad_store::SqliteStore,
+    quiet: bool,
+) -> Result<()> {
+    if store.pending_media(1).await?.is_empty() {
+        return Ok(());
+    }
+    let args = ScanArgs {
+        max_distance: marsad_media::DEFAULT_MAX_DISTANCE,
+        min_quality: 50,
+        rematch: false,
+        fps: 1.0,
+        json: false,
+        quiet,
+    };
+    scan(ws, args).await.map(|_| ())
+}
+
 async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> {
     use marsad_media::pipeline::{analyze_file, match_analysis, Analysis, MediaKind};
     use marsad_store::{MediaFinding, MediaHashRow};
@@ -397,7 +421,9 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
     }
     let summary = json!({"analysed": analysed, "images": images, "videos": videos, "errors": errors,
                          "with_gps": gps, "new_findings": new_findings});
-    if args.json {
+    if args.quiet {
+        tracing::info!("media scan: {summary}");
+    } else if args.json {
         println!("{summary}");
     } else {
         println!(

@@ -29,7 +29,7 @@ pub struct SearchArgs {
     json: bool,
 }
 
-fn parse_since(s: &str) -> std::result::Result<DateTime<Utc>, String> {
+pub(crate) fn parse_since(s: &str) -> std::result::Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
     }
