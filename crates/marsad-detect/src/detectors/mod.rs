@@ -23,11 +23,8 @@ pub const NAMES: &[&str] = &[
     "new_account_burst",
 ];
 
-/// Lexicon rows the detectors need beyond the text engine's default lexicons (gendered and
-/// dialect forms of threats), shipped as data in `rules/lexicons/`.
-pub const EXTRA_LEXICON: &str = include_str!("../../../../rules/lexicons/threat_extra.csv");
-
-/// The default lexicons plus [`EXTRA_LEXICON`] plus user lexicon files.
+/// The default lexicons (the text engine's, compiled in from `lexicons/`) plus user lexicon
+/// files.
 pub fn analysis_lexicon(
     files: &[std::path::PathBuf],
 ) -> Result<marsad_text::Lexicon, marsad_text::LexiconError> {
@@ -36,10 +33,6 @@ pub fn analysis_lexicon(
         files: Vec::new(),
     }
     .load()?;
-    lex.extend(marsad_text::Lexicon::parse(
-        EXTRA_LEXICON.as_bytes(),
-        "rules/lexicons/threat_extra.csv",
-    )?);
     for f in files {
         lex.extend(marsad_text::Lexicon::load(f)?);
     }
