@@ -13,6 +13,10 @@ use crate::detector::{Detector, ItemContext};
 use crate::finding::{Bilingual, Evidence, Finding, Severity, Span, Subject};
 use crate::DetectError;
 
+/// One feature behind a label: its name, its contribution to the decision, and the byte
+/// spans of the original text it was read from.
+pub type Contribution = (String, f32, Vec<(usize, usize)>);
+
 /// A text model as the detector uses it.
 pub trait TextModel: Send + Sync + std::fmt::Debug {
     /// Provenance: name + version/fingerprint.
@@ -22,12 +26,7 @@ pub trait TextModel: Send + Sync + std::fmt::Debug {
     fn score(&self, text: &str) -> Vec<(String, f32, bool)>;
     /// The features that pushed `label` up the most in `text`: `(feature, contribution, byte
     /// spans of the original text)`, strongest first. Models that cannot say return nothing.
-    fn explain(
-        &self,
-        _text: &str,
-        _label: &str,
-        _top: usize,
-    ) -> Vec<(String, f32, Vec<(usize, usize)>)> {
+    fn explain(&self, _text: &str, _label: &str, _top: usize) -> Vec<Contribution> {
         Vec::new()
     }
 }
@@ -50,12 +49,7 @@ impl TextModel for crate::text_classifier::Model {
             .map(|((l, s), o)| (l.clone(), s, o))
             .collect()
     }
-    fn explain(
-        &self,
-        text: &str,
-        label: &str,
-        top: usize,
-    ) -> Vec<(String, f32, Vec<(usize, usize)>)> {
+    fn explain(&self, text: &str, label: &str, top: usize) -> Vec<Contribution> {
         crate::text_classifier::Model::explain(self, text, top)
             .into_iter()
             .filter(|c| c.label == label && c.weight > 0.0)
