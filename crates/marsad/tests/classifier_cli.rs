@@ -3,11 +3,9 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::{marsad, ok};
+use common::{marsad, marsad_stdin, ok};
 
 fn fixture(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,24 +16,10 @@ fn fixture(rel: &str) -> String {
 }
 
 fn classify(data: &Path, model: &Path, extra: &[&str], input: &str) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_marsad"))
-        .arg("--data")
-        .arg(data)
-        .args(["classify", "--model"])
-        .arg(model)
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (data, model) = (data.to_str().unwrap(), model.to_str().unwrap());
+    let mut args = vec!["--data", data, "classify", "--model", model];
+    args.extend_from_slice(extra);
+    let out = marsad_stdin(&args, input);
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

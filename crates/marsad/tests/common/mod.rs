@@ -2,8 +2,9 @@
 //! succeeded.
 #![allow(dead_code, clippy::expect_used)]
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Run `marsad --data DATA ARGS...` and wait for it.
 pub fn marsad(data: &Path, args: &[&str]) -> Output {
@@ -25,4 +26,22 @@ pub fn ok(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Run `marsad ARGS...` (no `--data` added) with `stdin` as standard input and wait for it.
+pub fn marsad_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marsad"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run marsad");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for marsad")
 }
