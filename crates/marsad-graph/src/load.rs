@@ -275,33 +275,23 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
             let target_id: String = r.try_get(7)?;
             let at: Option<i64> = r.try_get(8)?;
             let item: Option<String> = r.try_get(9)?;
-            let source = if source_type == "item" {
-                match post_of_key
-                    .get(&format!("{p}:{source_id}"))
-                    .and_then(|&i| ds.posts[i as usize].author)
-                {
-                    Some(n) => n,
-                    None => {
-                        rep.unresolved_item_targets += 1;
-                        continue;
-                    }
+            // An item end is the item's author (or channel); other ends are resolved by key,
+            // `@handle` or `name:`.
+            let mut end = |kind: &str, platform: Platform, id: &str| {
+                if kind == "item" {
+                    post_of_key
+                        .get(&format!("{platform}:{id}"))
+                        .and_then(|&i| ds.posts[i as usize].author)
+                } else {
+                    Some(res.resolve(&mut ds, platform, id))
                 }
-            } else {
-                res.resolve(&mut ds, p, &source_id)
             };
-            let target = if target_type == "item" {
-                match post_of_key
-                    .get(&format!("{tp}:{target_id}"))
-                    .and_then(|&i| ds.posts[i as usize].author)
-                {
-                    Some(n) => n,
-                    None => {
-                        rep.unresolved_item_targets += 1;
-                        continue;
-                    }
-                }
-            } else {
-                res.resolve(&mut ds, tp, &target_id)
+            // The target is only resolved once the source is (resolving may add a node).
+            let Some((source, target)) = end(&source_type, p, &source_id)
+                .and_then(|s| Some((s, end(&target_type, tp, &target_id)?)))
+            else {
+                rep.unresolved_item_targets += 1;
+                continue;
             };
             if source == target {
                 rep.self_loops += 1;
