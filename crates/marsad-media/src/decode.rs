@@ -43,6 +43,12 @@ pub struct Luma {
 #[derive(Debug, Default)]
 pub struct ImageHasher {
     pub limits: DecodeLimits,
+    /// Shrink images whose longer side exceeds this before hashing, the way Pillow's
+    /// `Image.thumbnail((n, n))` does (see [`thumbnail`]). `None` (the default) hashes the
+    /// full-size image, as Meta's C++ `pdq-photo-hasher` and the `pdqhash` package do;
+    /// `Some(512)` reproduces Meta's pure-Python port (`pdqhashing`), which thumbnails to
+    /// 512 pixels first.
+    pub max_side: Option<u32>,
     pdq: PdqHasher,
 }
 
@@ -50,25 +56,43 @@ impl ImageHasher {
     pub fn new(limits: DecodeLimits) -> Self {
         ImageHasher {
             limits,
+            max_side: None,
             pdq: PdqHasher::new(),
         }
     }
 
+    /// The same hasher, thumbnailing images to at most `max_side` pixels first.
+    pub fn with_max_side(mut self, max_side: Option<u32>) -> Self {
+        self.max_side = max_side;
+        self
+    }
+
+    fn luma_file(&self, path: &Path) -> Result<Luma> {
+        let img = decode_file(path, &self.limits)?;
+        Ok(match self.max_side {
+            Some(n) => luma_of(&thumbnail(&img, n)),
+            None => luma_of(&img),
+        })
+    }
+
     /// PDQ hash and quality of an image file.
     pub fn hash_file(&mut self, path: &Path) -> Result<HashQuality> {
-        let mut l = load_luma(path, &self.limits)?;
+        let mut l = self.luma_file(path)?;
         Ok(self.pdq.hash_luma(&mut l.data, l.rows, l.cols))
     }
 
     /// The eight dihedral hashes of an image file.
     pub fn dihedral_file(&mut self, path: &Path) -> Result<Dihedral> {
-        let mut l = load_luma(path, &self.limits)?;
+        let mut l = self.luma_file(path)?;
         Ok(self.pdq.dihedral_luma(&mut l.data, l.rows, l.cols))
     }
 
     /// PDQ hash of an image already in memory (e.g. a video frame).
     pub fn hash_image(&mut self, img: &DynamicImage) -> HashQuality {
-        let mut l = luma_of(img);
+        let mut l = match self.max_side {
+            Some(n) => luma_of(&thumbnail(img, n)),
+            None => luma_of(img),
+        };
         self.pdq.hash_luma(&mut l.data, l.rows, l.cols)
     }
 
@@ -226,6 +250,82 @@ fn decode_heif(path: &Path, limits: &DecodeLimits) -> Result<DynamicImage> {
     }
 }
 
+/// The size Pillow's `Image.thumbnail((max_side, max_side))` gives a `width x height` image:
+/// `None` when it already fits, else the aspect-preserving size whose rounding keeps the
+/// aspect ratio closest (Pillow's `round_aspect`), never below one pixel.
+pub fn thumbnail_size(width: u32, height: u32, max_side: u32) -> Option<(u32, u32)> {
+    let max_side = max_side.max(1);
+    if width <= max_side && height <= max_side {
+        return None;
+    }
+    let (w, h) = (f64::from(width), f64::from(height));
+    let aspect = w / h;
+    let side = f64::from(max_side);
+    // Of floor(v) and ceil(v), the one `key` ranks lower (floor on ties), at least 1.
+    let round_aspect = |v: f64, key: &dyn Fn(f64) -> f64| -> u32 {
+        let (lo, hi) = (v.floor(), v.ceil());
+        let pick = if key(hi) < key(lo) { hi } else { lo };
+        pick.max(1.0) as u32
+    };
+    if 1.0 >= aspect {
+        // Taller than wide: the height becomes max_side.
+        let x = round_aspect(side * aspect, &|n| (aspect - n / side).abs());
+        Some((x, max_side))
+    } else {
+        let y = round_aspect(side / aspect, &|n| {
+            if n == 0.0 {
+                0.0
+            } else {
+                (aspect - side / n).abs()
+            }
+        });
+        Some((max_side, y))
+    }
+}
+
+/// Shrinks an image to fit in `max_side x max_side` like Pillow's `thumbnail` (bicubic,
+/// Catmull-Rom: Pillow's `BICUBIC` kernel, antialiased when shrinking). Images that already
+/// fit are returned as they are. Pillow first reduces very large images by an integer factor
+/// (`reducing_gap = 2`: JPEG DCT scaling or box averaging) when the image is more than twice
+/// the wanted size; that step is done here by box averaging as well.
+pub fn thumbnail(img: &DynamicImage, max_side: u32) -> std::borrow::Cow<'_, DynamicImage> {
+    use std::borrow::Cow;
+    let Some((tw, th)) = thumbnail_size(img.width(), img.height(), max_side) else {
+        return Cow::Borrowed(img);
+    };
+    let rgb = img.to_rgb8();
+    let (fx, fy) = ((img.width() / tw / 2).max(1), (img.height() / th / 2).max(1));
+    let reduced = if fx > 1 || fy > 1 {
+        box_reduce(&rgb, fx, fy)
+    } else {
+        rgb
+    };
+    let out = image::imageops::resize(&reduced, tw, th, image::imageops::FilterType::CatmullRom);
+    Cow::Owned(DynamicImage::ImageRgb8(out))
+}
+
+/// Averages `fx x fy` blocks (the last row/column of blocks averages what exists), as
+/// Pillow's `Image.reduce` does.
+fn box_reduce(img: &image::RgbImage, fx: u32, fy: u32) -> image::RgbImage {
+    let (w, h) = img.dimensions();
+    let (ow, oh) = (w.div_ceil(fx), h.div_ceil(fy));
+    image::RgbImage::from_fn(ow, oh, |ox, oy| {
+        let (x0, y0) = (ox * fx, oy * fy);
+        let (x1, y1) = ((x0 + fx).min(w), (y0 + fy).min(h));
+        let mut sum = [0u32; 3];
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let p = img.get_pixel(x, y).0;
+                for c in 0..3 {
+                    sum[c] += u32::from(p[c]);
+                }
+            }
+        }
+        let n = (x1 - x0) * (y1 - y0);
+        image::Rgb(sum.map(|s| ((s + n / 2) / n) as u8))
+    })
+}
+
 /// Load a file as PDQ luma.
 pub fn load_luma(path: &Path, limits: &DecodeLimits) -> Result<Luma> {
     let img = decode_file(path, limits)?;
@@ -252,4 +352,47 @@ pub fn luma_of(img: &DynamicImage) -> Luma {
         }
     }
     Luma { rows, cols, data }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbnail_sizes_follow_pillow() {
+        // Values from Pillow 13.0's Image.thumbnail((512, 512)).
+        assert_eq!(thumbnail_size(1600, 1004, 512), Some((512, 321)));
+        assert_eq!(thumbnail_size(1004, 1600, 512), Some((321, 512)));
+        assert_eq!(thumbnail_size(1000, 1000, 512), Some((512, 512)));
+        assert_eq!(thumbnail_size(512, 300, 512), None);
+        assert_eq!(thumbnail_size(100_000, 10, 512), Some((512, 1)));
+        assert_eq!(thumbnail_size(10, 100_000, 512), Some((1, 512)));
+    }
+
+    #[test]
+    fn thumbnail_keeps_small_images_and_shrinks_large_ones() {
+        let small = DynamicImage::ImageRgb8(image::RgbImage::new(40, 30));
+        assert!(matches!(
+            thumbnail(&small, 512),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        // 3000x2000: reduced by 2 (box) then bicubic to 512x341; a flat colour stays flat.
+        let big = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            3000,
+            2000,
+            image::Rgb([200, 100, 50]),
+        ));
+        let t = thumbnail(&big, 512);
+        assert_eq!((t.width(), t.height()), (512, 341));
+        assert!(t.to_rgb8().pixels().all(|p| p.0 == [200, 100, 50]));
+    }
+
+    #[test]
+    fn box_reduce_averages_partial_blocks() {
+        let img = image::RgbImage::from_fn(3, 1, |x, _| image::Rgb([x as u8 * 10, 0, 0]));
+        let r = box_reduce(&img, 2, 1);
+        assert_eq!(r.dimensions(), (2, 1));
+        assert_eq!(r.get_pixel(0, 0).0[0], 5);
+        assert_eq!(r.get_pixel(1, 0).0[0], 20);
+    }
 }

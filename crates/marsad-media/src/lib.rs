@@ -16,7 +16,7 @@ pub mod pipeline;
 pub mod video;
 
 pub use bank::{BankEntry, BankFormat, BankMeta, Banks, EntryDefaults, ImportReport};
-pub use decode::{DecodeLimits, ImageHasher};
+pub use decode::{thumbnail, thumbnail_size, DecodeLimits, ImageHasher};
 pub use error::{MediaError, Result};
 pub use hash::Hash256;
 pub use index::{HashIndex, Hit};

@@ -154,6 +154,10 @@ struct ImportArgs {
     /// Records per transaction.
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     batch: u32,
+    /// Do not hash and match the media files this import stored (by default they are
+    /// PDQ-hashed once and matched against the enabled hash banks, as `marsad media scan`).
+    #[arg(long)]
+    no_media_scan: bool,
     /// Files to import.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -358,6 +362,12 @@ async fn cmd_import(ws: &Workspace, store: SqliteStore, args: ImportArgs) -> Res
     };
     let report = import_with_ctrl_c(ws, Arc::new(store), &args.paths, &opts).await?;
     print_report(&report, args.json)?;
+    if report.media_stored > 0 && !args.dry_run && !args.no_media_scan && !report.interrupted {
+        let store = open(ws).await?;
+        media::scan_pending(ws, &store, args.json)
+            .await
+            .context("hashing and matching the imported media (retry with `marsad media scan`)")?;
+    }
     Ok(exit_code(&report))
 }
 

@@ -10,9 +10,15 @@ use clap::{Args, Subcommand};
 use marsad_media::{Banks, DecodeLimits, ImageHasher, Matcher};
 use serde_json::json;
 
-/// Decompression-bomb limits, shared by the commands that decode images.
+/// Decoding options shared by the commands that hash images: decompression-bomb limits and
+/// optional thumbnailing.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct LimitArgs {
+    /// Shrink images larger than N x N pixels before hashing, as Pillow's
+    /// `thumbnail((N, N))` does (Meta's pure-Python PDQ port uses 512). Default: hash the
+    /// full-size image, like Meta's C++ `pdq-photo-hasher`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(64..))]
+    max_side: Option<u32>,
     /// Refuse images with more pixels than this (decompression-bomb guard).
     #[arg(long, default_value_t = DecodeLimits::default().max_pixels)]
     max_pixels: u64,
@@ -22,6 +28,10 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
+    fn hasher(&self) -> ImageHasher {
+        ImageHasher::new(self.limits()).with_max_side(self.max_side)
+    }
+
     fn limits(&self) -> DecodeLimits {
         DecodeLimits {
             max_bytes: self.max_bytes,
@@ -131,7 +141,7 @@ fn exit(failed: usize) -> ExitCode {
 
 /// `marsad hash`.
 pub fn hash(args: HashArgs) -> Result<ExitCode> {
-    let mut hasher = ImageHasher::new(args.limits.limits());
+    let mut hasher = args.limits.hasher();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0;
@@ -188,7 +198,7 @@ pub fn match_files(data: &Path, args: MatchArgs) -> Result<ExitCode> {
     if matcher.positive_banks() == 0 {
         anyhow::bail!("no enabled hash bank to match against (create one with `marsad bank create NAME` and `marsad bank import`)");
     }
-    let mut hasher = ImageHasher::new(args.limits.limits());
+    let mut hasher = args.limits.hasher();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0;

@@ -256,7 +256,13 @@ fn media_scan_hashes_imported_media_once_and_stores_findings() {
     std::fs::write(&jsonl, lines.join("\n") + "\n").unwrap();
     ok(&marsad(
         &data,
-        &["import", "--format", "jsonl", jsonl.to_str().unwrap()],
+        &[
+            "import",
+            "--format",
+            "jsonl",
+            "--no-media-scan",
+            jsonl.to_str().unwrap(),
+        ],
     ));
 
     // A bank with the flag; and, when ffmpeg is here, the video's frames.
@@ -366,4 +372,87 @@ fn media_scan_hashes_imported_media_once_and_stores_findings() {
         serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--rematch", "--json"])).trim())
             .unwrap();
     assert_eq!(s["new_findings"], 1);
+}
+
+#[test]
+fn import_hashes_and_matches_the_media_it_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    picture(0).save(input.join("flag.png")).unwrap();
+    picture(3).save(input.join("holiday.png")).unwrap();
+    // The bank exists before the import.
+    let bank_in = dir.path().join("bank.pdq");
+    std::fs::write(
+        &bank_in,
+        ok(&marsad(
+            &data,
+            &["hash", input.join("flag.png").to_str().unwrap()],
+        )),
+    )
+    .unwrap();
+    ok(&marsad(&data, &["bank", "create", "known"]));
+    ok(&marsad(
+        &data,
+        &["bank", "import", "known", "-f", "pdq", bank_in.to_str().unwrap()],
+    ));
+    let jsonl = input.join("items.jsonl");
+    std::fs::write(
+        &jsonl,
+        concat!(
+            r#"{"key":{"platform":"telegram","id":"c1/1"},"kind":"message","text":"a","media":[{"kind":"photo","path":"flag.png"}]}"#,
+            "\n",
+            r#"{"key":{"platform":"telegram","id":"c1/2"},"kind":"message","text":"b","media":[{"kind":"photo","path":"holiday.png"}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    // --json: standard output stays one JSON summary (the scan is quiet).
+    let out = ok(&marsad(
+        &data,
+        &["import", "--format", "jsonl", "--json", jsonl.to_str().unwrap()],
+    ));
+    let summary: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(summary["imported"], 2);
+    // The import hashed and matched both pictures: the flag is a finding already and there
+    // is nothing left for `media scan`.
+    let findings: Vec<Value> = ok(&marsad(&data, &["media", "findings"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["bank"], "known");
+    assert_eq!(findings[0]["distance"], 0);
+    let s: Value =
+        serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--json"])).trim()).unwrap();
+    assert_eq!(s["analysed"], 0);
+}
+
+#[test]
+fn max_side_hashes_a_thumbnail() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.png");
+    let img = image::RgbImage::from_fn(1200, 700, |x, y| {
+        image::Rgb([(x / 5) as u8, (y / 3) as u8, ((x + y) / 8) as u8])
+    });
+    img.save(&big).unwrap();
+    let full = ok(&marsad(dir.path(), &["hash", big.to_str().unwrap()]));
+    let thumb = ok(&marsad(
+        dir.path(),
+        &["hash", "--max-side", "512", big.to_str().unwrap()],
+    ));
+    // Same as hashing the thumbnail itself (Pillow's size for 1200x700 in 512: 512x299).
+    assert_eq!(marsad_media::thumbnail_size(1200, 700, 512), Some((512, 299)));
+    let small = dir.path().join("small.png");
+    let dynamic = image::DynamicImage::ImageRgb8(img);
+    let t = marsad_media::thumbnail(&dynamic, 512);
+    t.to_rgb8().save(&small).unwrap();
+    let of_small = ok(&marsad(dir.path(), &["hash", small.to_str().unwrap()]));
+    let hash = |line: &str| line.split(',').next().unwrap().to_string();
+    assert_eq!(hash(&thumb), hash(&of_small));
+    assert_ne!(full, thumb);
+    let bad = marsad(dir.path(), &["hash", "--max-side", "8", big.to_str().unwrap()]);
+    assert!(!bad.status.success());
 }
