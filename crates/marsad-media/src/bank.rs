@@ -374,24 +374,41 @@ impl Banks {
             }
             BankFormat::Csv | BankFormat::ThreatExchange => {
                 let mut rdr = csv::ReaderBuilder::new()
-                    .has_headers(true)
+                    .has_headers(false)
                     .flexible(true)
                     .trim(csv::Trim::All)
                     .from_reader(BufReader::new(f));
-                let headers: Vec<String> = rdr
-                    .headers()
-                    .map_err(|e| MediaError::Format {
+                let mut records = rdr.records();
+                let first = match records.next() {
+                    None => None,
+                    Some(r) => Some(r.map_err(|e| MediaError::Format {
                         path: input.to_path_buf(),
                         reason: format!("cannot read the header: {e}"),
+                    })?),
+                };
+                let Some(first) = first else {
+                    return Ok(report);
+                };
+                let headerless = format == BankFormat::ThreatExchange
+                    && first.get(0).is_some_and(|c| c.parse::<Hash256>().is_ok());
+                let cols = if headerless {
+                    // python-threatexchange's local cache (`simple.<TYPE>.te`): no header.
+                    Columns::te_cache(input, first.len())
+                } else {
+                    let headers: Vec<String> = first
+                        .iter()
+                        .map(|h| h.trim().to_ascii_lowercase())
+                        .collect();
+                    Columns::new(&headers, format).map_err(|reason| MediaError::Format {
+                        path: input.to_path_buf(),
+                        reason,
                     })?
-                    .iter()
-                    .map(|h| h.trim().to_ascii_lowercase())
-                    .collect();
-                let cols = Columns::new(&headers, format).map_err(|reason| MediaError::Format {
-                    path: input.to_path_buf(),
-                    reason,
-                })?;
-                for (i, row) in rdr.records().enumerate() {
+                };
+                if headerless {
+                    emit(cols.entry(&first, 1), &mut report)?;
+                }
+                // Line 1 is the header or the first (already emitted) row.
+                for (i, row) in records.enumerate() {
                     let line_no = i as u64 + 2;
                     let entry = match row {
                         Ok(row) => cols.entry(&row, line_no),
@@ -711,12 +728,23 @@ struct Columns {
     hash: usize,
     /// For ThreatExchange formats: the signal-type column and the PDQ type names.
     kind: Option<usize>,
+    /// Headerless ThreatExchange cache files: the signal type from the file name
+    /// (`simple.HASH_PDQ.te`); `Some(false)` skips every row.
+    file_is_pdq: Option<bool>,
     quality: Option<usize>,
     label: Option<usize>,
     group: Option<usize>,
     content_type: Option<usize>,
     source: Option<usize>,
     added_at: Option<usize>,
+}
+
+/// Signal-type names of PDQ in ThreatExchange / HMA files (lower-cased).
+fn is_pdq_type(t: &str) -> bool {
+    matches!(
+        t,
+        "pdq" | "hash_pdq" | "photo_pdq" | "pdqsignal" | "pdq_signal"
+    )
 }
 
 impl Columns {
@@ -728,7 +756,7 @@ impl Columns {
                 None,
             ),
             _ => {
-                let value = find(&["signal_value", "indicator", "hash", "signal"])
+                let value = find(&["signal_value", "signal_str", "indicator", "hash", "signal"])
                     .ok_or("no `signal_value` or `indicator` column in the header")?;
                 let kind = find(&["signal_type", "indicator_type", "type"]);
                 (value, kind)
@@ -737,11 +765,13 @@ impl Columns {
         Ok(Columns {
             hash,
             kind,
+            file_is_pdq: None,
             quality: find(&["quality"]),
             label: find(&["label", "tags", "description", "labels"]),
             group: find(&[
                 "group",
                 "owner",
+                "owner_id",
                 "privacy_group",
                 "collab",
                 "bank",
@@ -760,18 +790,44 @@ impl Columns {
         })
     }
 
+    /// Columns of python-threatexchange's headerless cache rows: `indicator,
+    /// first_descriptor_id, added_on, labels` (CLI, 4 fields) or `indicator, indicator_id,
+    /// first_descriptor_id, added_on, labels` (HMA, 5 fields); the signal type is in the file
+    /// name `simple.<TYPE>.te` (any other name: taken as PDQ, since the values parse as such).
+    fn te_cache(path: &Path, fields: usize) -> Self {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let file_is_pdq = name
+            .strip_prefix("simple.")
+            .and_then(|rest| rest.strip_suffix(".te"))
+            .map(|t| is_pdq_type(&t.to_ascii_lowercase()));
+        let hma = fields >= 5;
+        Columns {
+            hash: 0,
+            kind: None,
+            file_is_pdq,
+            quality: None,
+            label: Some(if hma { 4 } else { 3 }),
+            group: None,
+            content_type: None,
+            source: Some(1),
+            added_at: Some(if hma { 3 } else { 2 }),
+        }
+    }
+
     fn entry(
         &self,
         row: &csv::StringRecord,
         line: u64,
     ) -> std::result::Result<Option<BankEntry>, ImportReject> {
         let get = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_string();
+        if self.file_is_pdq == Some(false) {
+            return Ok(None);
+        }
         if let Some(k) = self.kind {
-            let t = get(Some(k)).to_ascii_lowercase();
-            if !matches!(
-                t.as_str(),
-                "pdq" | "hash_pdq" | "photo_pdq" | "pdqsignal" | "pdq_signal"
-            ) {
+            if !is_pdq_type(&get(Some(k)).to_ascii_lowercase()) {
                 return Ok(None);
             }
         }
@@ -798,6 +854,9 @@ impl Columns {
             Some(t.with_timezone(&Utc))
         } else if let Ok(secs) = at.parse::<i64>() {
             DateTime::from_timestamp(secs, 0)
+        } else if let Ok(t) = DateTime::parse_from_str(&at, "%Y-%m-%dT%H:%M:%S%z") {
+            // ThreatExchange's `added_on`: `2020-07-01T18:04:07+0000`.
+            Some(t.with_timezone(&Utc))
         } else {
             return Err(ImportReject {
                 line,

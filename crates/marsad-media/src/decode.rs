@@ -294,7 +294,10 @@ pub fn thumbnail(img: &DynamicImage, max_side: u32) -> std::borrow::Cow<'_, Dyna
         return Cow::Borrowed(img);
     };
     let rgb = img.to_rgb8();
-    let (fx, fy) = ((img.width() / tw / 2).max(1), (img.height() / th / 2).max(1));
+    let (fx, fy) = (
+        (img.width() / tw / 2).max(1),
+        (img.height() / th / 2).max(1),
+    );
     let reduced = if fx > 1 || fy > 1 {
         box_reduce(&rgb, fx, fy)
     } else {

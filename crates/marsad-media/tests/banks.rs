@@ -235,3 +235,95 @@ fn cached_index_follows_the_csv_and_survives_corruption() {
     assert_eq!(loaded.entry(1).unwrap().quality, Some(80));
     assert_eq!(banks.count("b").unwrap(), 2);
 }
+
+/// The layouts python-threatexchange 1.2 writes (read from its source): `threatexchange
+/// dataset -P --csv` (`signal_type,signal_str,collab,category,tags`), `api fb_threatexchange
+/// query` (`id,indicator,type,status,tags,owner_id`, type `HASH_PDQ`, `added_on` as
+/// `2020-07-01T18:04:07+0000`), and the headerless local cache files `simple.<TYPE>.te`
+/// (`indicator,first_descriptor_id,added_on,labels`; HMA adds `indicator_id` second).
+#[test]
+fn threatexchange_real_layouts() {
+    let ws = tempfile::tempdir().unwrap();
+    let banks = Banks::new(ws.path());
+    let imp = |bank: &str, file: &str, body: String| {
+        let p = ws.path().join(file);
+        std::fs::write(&p, body).unwrap();
+        banks.create(bank, "", false).unwrap();
+        let r = banks
+            .import(
+                bank,
+                &p,
+                BankFormat::ThreatExchange,
+                &EntryDefaults::default(),
+            )
+            .unwrap();
+        (r, banks.entries(bank).unwrap())
+    };
+    let (r, e) = imp(
+        "dataset",
+        "collab.csv",
+        format!(
+            "signal_type,signal_str,collab,category,tags\npdq,{A},Sample Data,ADVERSARIAL,flag isis\nvideo_md5,0123456789abcdef0123456789abcdef,Sample Data,ADVERSARIAL,\n"
+        ),
+    );
+    assert_eq!((r.imported, r.skipped, r.rejected), (1, 1, 0));
+    assert_eq!(
+        (
+            e[0].label.as_str(),
+            e[0].group.as_str(),
+            e[0].content_type.as_str()
+        ),
+        ("flag isis", "Sample Data", "ADVERSARIAL")
+    );
+
+    let (r, e) = imp(
+        "query",
+        "query.csv",
+        format!(
+            "id,indicator,type,status,tags,owner_id,added_on\n1234,{A},HASH_PDQ,MALICIOUS,terrorism,999,2020-07-01T18:04:07+0000\n1235,abc,URI,MALICIOUS,,999,2020-07-01T18:04:07+0000\n"
+        ),
+    );
+    assert_eq!(
+        (r.imported, r.skipped, r.rejected),
+        (1, 1, 0),
+        "{:?}",
+        r.rejects
+    );
+    assert_eq!(e[0].source, "1234");
+    assert_eq!(e[0].group, "999");
+    assert_eq!(
+        e[0].added_at.unwrap().to_rfc3339(),
+        "2020-07-01T18:04:07+00:00"
+    );
+
+    // CLI cache: 4 fields; a bad hash on line 2 is rejected with its line number.
+    let (r, e) = imp(
+        "cache",
+        "simple.HASH_PDQ.te",
+        format!("{A},5550001,2020-07-01T18:04:07+0000,flag\nnot-a-hash,5550002,2020-07-01T18:04:07+0000,x\n{B},5550003,2021-01-02T00:00:00+0000,leader photo\n"),
+    );
+    assert_eq!((r.imported, r.rejected), (2, 1));
+    assert_eq!(r.rejects[0].line, 2);
+    assert_eq!(
+        (e[0].label.as_str(), e[0].source.as_str()),
+        ("flag", "5550001")
+    );
+    assert_eq!(e[1].label, "leader photo");
+
+    // HMA cache: 5 fields (indicator_id second).
+    let (r, e) = imp(
+        "hma",
+        "simple.HASH_PDQ.te",
+        format!("{A},777,5550001,2020-07-01T18:04:07+0000,flag\n"),
+    );
+    assert_eq!(r.imported, 1);
+    assert_eq!((e[0].label.as_str(), e[0].source.as_str()), ("flag", "777"));
+
+    // A cache file of another signal type: every row skipped.
+    let (r, _) = imp(
+        "md5",
+        "simple.HASH_MD5.te",
+        format!("{A},5550001,2020-07-01T18:04:07+0000,x\n"),
+    );
+    assert_eq!((r.imported, r.skipped), (0, 1));
+}

@@ -396,7 +396,14 @@ fn import_hashes_and_matches_the_media_it_stores() {
     ok(&marsad(&data, &["bank", "create", "known"]));
     ok(&marsad(
         &data,
-        &["bank", "import", "known", "-f", "pdq", bank_in.to_str().unwrap()],
+        &[
+            "bank",
+            "import",
+            "known",
+            "-f",
+            "pdq",
+            bank_in.to_str().unwrap(),
+        ],
     ));
     let jsonl = input.join("items.jsonl");
     std::fs::write(
@@ -412,7 +419,13 @@ fn import_hashes_and_matches_the_media_it_stores() {
     // --json: standard output stays one JSON summary (the scan is quiet).
     let out = ok(&marsad(
         &data,
-        &["import", "--format", "jsonl", "--json", jsonl.to_str().unwrap()],
+        &[
+            "import",
+            "--format",
+            "jsonl",
+            "--json",
+            jsonl.to_str().unwrap(),
+        ],
     ));
     let summary: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(summary["imported"], 2);
@@ -444,7 +457,10 @@ fn max_side_hashes_a_thumbnail() {
         &["hash", "--max-side", "512", big.to_str().unwrap()],
     ));
     // Same as hashing the thumbnail itself (Pillow's size for 1200x700 in 512: 512x299).
-    assert_eq!(marsad_media::thumbnail_size(1200, 700, 512), Some((512, 299)));
+    assert_eq!(
+        marsad_media::thumbnail_size(1200, 700, 512),
+        Some((512, 299))
+    );
     let small = dir.path().join("small.png");
     let dynamic = image::DynamicImage::ImageRgb8(img);
     let t = marsad_media::thumbnail(&dynamic, 512);
@@ -453,6 +469,9 @@ fn max_side_hashes_a_thumbnail() {
     let hash = |line: &str| line.split(',').next().unwrap().to_string();
     assert_eq!(hash(&thumb), hash(&of_small));
     assert_ne!(full, thumb);
-    let bad = marsad(dir.path(), &["hash", "--max-side", "8", big.to_str().unwrap()]);
+    let bad = marsad(
+        dir.path(),
+        &["hash", "--max-side", "8", big.to_str().unwrap()],
+    );
     assert!(!bad.status.success());
 }
