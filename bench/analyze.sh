@@ -39,15 +39,15 @@ model="$(pwd)/bench/analyze_model.json"
 hyperfine --runs "${RUNS:-3}" --export-json "$work/analyze.json" \
   --prepare "rm -rf '$ws' && mkdir -p '$ws' && cp '$pristine/marsad.db' '$ws/'" \
   -n "analyze (fresh, $items items)" \
-  "'$bin' --data '$ws' analyze --no-media --model '$model' --json"
+  "'$bin' --data '$ws' analyze --no-media --no-network --model '$model' --json"
 echo "== one run with its summary and peak RSS"
 rm -rf "$ws" && mkdir -p "$ws" && cp "$pristine/marsad.db" "$ws/"
-/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --model "$model" --json
+/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --no-network --model "$model" --json
 echo "== incremental re-run (nothing changed)"
-/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --model "$model" --json
+/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --no-network --model "$model" --json
 echo "== after a lexicon change (every item re-scanned by the text detectors)"
 printf 'term,category,weight,stance\nسيعود المجد,slogan,0.9,supporter\n' > "$work/extra.csv"
-/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --model "$model" --lexicon "$work/extra.csv" --json
+/usr/bin/time -f "TIME %e s, max RSS %M KB" "$bin" --data "$ws" analyze --no-media --no-network --model "$model" --lexicon "$work/extra.csv" --json
 echo "== findings and alerts"
 "$bin" --data "$ws" findings list --limit 0 | tail -1
 echo "alerts: $("$bin" --data "$ws" alerts list --json --limit 100000000 | wc -l)"

@@ -131,7 +131,9 @@ pub struct Evaluation {
     pub shadow: Vec<AlertDraft>,
 }
 
-const KNOWN_DETECTORS: &[&str] = crate::detectors::NAMES;
+fn known_detector(d: &str) -> bool {
+    crate::detectors::NAMES.contains(&d) || crate::detectors::NETWORK_NAMES.contains(&d)
+}
 
 impl RuleSet {
     /// Parse and validate a rule file's text (`source` names it in errors).
@@ -163,16 +165,13 @@ impl RuleSet {
                     format!("field `min_score`: {} is not in 0..1", r.min_score),
                 ));
             }
-            if let Some(d) = r
-                .detectors
-                .iter()
-                .find(|d| !KNOWN_DETECTORS.contains(&d.as_str()))
-            {
+            if let Some(d) = r.detectors.iter().find(|d| !known_detector(d)) {
                 return Err(err(
                     &r.id,
                     format!(
-                        "field `detectors`: unknown detector {d:?} (known: {})",
-                        KNOWN_DETECTORS.join(", ")
+                        "field `detectors`: unknown detector {d:?} (known: {}, {})",
+                        crate::detectors::NAMES.join(", "),
+                        crate::detectors::NETWORK_NAMES.join(", ")
                     ),
                 ));
             }

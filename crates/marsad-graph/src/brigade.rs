@@ -42,6 +42,33 @@ pub struct History {
     pub extremist: BTreeSet<NodeId>,
 }
 
+impl History {
+    /// The history the analyses compute themselves: members of coordinated clusters
+    /// (`coordinated`, from [`crate::coord::detect`]) and accounts the tier classification
+    /// puts in an outlet network (official, supporting or sympathiser) of the Leiden
+    /// communities found with `leiden`.
+    pub fn compute(
+        ds: &Dataset,
+        coordinated: &crate::coord::CoordReport,
+        leiden: &crate::community::LeidenOptions,
+    ) -> Result<History, GraphError> {
+        use crate::tiers::{classify, Tier, TierOptions};
+        let g = crate::Graph::from_dataset(ds, &crate::EdgeFilter::default())?;
+        let m = crate::hubs::Measures::compute(ds, &g);
+        let part = crate::community::leiden(&crate::community::UGraph::from_directed(&g), leiden)?;
+        let (tiers, _) = classify(ds, &g, &m, &part.membership, &TierOptions::default());
+        Ok(History {
+            coordinated: crate::coord::clustered_accounts(ds, coordinated),
+            extremist: tiers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| matches!(t, Tier::Official | Tier::Supporting | Tier::Sympathiser))
+                .map(|(v, _)| v as NodeId)
+                .collect(),
+        })
+    }
+}
+
 /// One source of a brigade with its weight.
 #[derive(Debug, Clone, Serialize)]
 pub struct BrigadeSource {

@@ -36,7 +36,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_parser = crate::search::parse_since)]
     pub since: Option<DateTime<Utc>>,
     /// Only these detectors (comma-separated or repeated): keyword_match, text_classifier,
-    /// image_hash_match, opsec_leak, threat_to_person, invite_link, new_account_burst.
+    /// image_hash_match, opsec_leak, threat_to_person, invite_link, new_account_burst, and the
+    /// network findings coordination, brigade, ban_evasion.
     #[arg(long = "detector", value_delimiter = ',')]
     pub detectors: Vec<String>,
     /// Alert rules (TOML); default: the built-in rules/default.toml.
@@ -57,6 +58,10 @@ pub struct AnalyzeArgs {
     /// Do not hash new media files first.
     #[arg(long)]
     pub no_media: bool,
+    /// Skip the network findings (coordination, brigade, ban_evasion), which load the whole
+    /// interaction graph.
+    #[arg(long)]
+    pub no_network: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -87,6 +92,8 @@ pub struct Setup {
     pub analyzer: Arc<Analyzer>,
     pub rules: RuleSet,
     pub skipped: Vec<String>,
+    /// The network findings to compute (subset of `NETWORK_NAMES`).
+    pub network: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Setup {
@@ -164,16 +171,25 @@ pub async fn setup(ws: &Workspace, store: &SqliteStore, args: &AnalyzeArgs) -> R
         models,
     };
     let mut list = detectors::registry(&env, &fp);
+    let mut network: Vec<&'static str> = if args.no_network {
+        Vec::new()
+    } else {
+        detectors::NETWORK_NAMES.to_vec()
+    };
     if !args.detectors.is_empty() {
         for d in &args.detectors {
-            if !detectors::NAMES.contains(&d.as_str()) {
+            if !detectors::NAMES.contains(&d.as_str())
+                && !detectors::NETWORK_NAMES.contains(&d.as_str())
+            {
                 bail!(
-                    "--detector {d}: unknown detector (known: {})",
-                    detectors::NAMES.join(", ")
+                    "--detector {d}: unknown detector (known: {}, {})",
+                    detectors::NAMES.join(", "),
+                    detectors::NETWORK_NAMES.join(", ")
                 );
             }
         }
         list.retain(|d| args.detectors.iter().any(|n| n == d.id()));
+        network.retain(|d| args.detectors.iter().any(|n| n == d));
     }
     let rules = match &args.rules {
         Some(p) => RuleSet::load(p)?,
@@ -187,6 +203,7 @@ pub async fn setup(ws: &Workspace, store: &SqliteStore, args: &AnalyzeArgs) -> R
         }),
         rules,
         skipped,
+        network,
     })
 }
 
@@ -493,6 +510,32 @@ pub async fn analyze(
             let (new, _) = store.put_account_findings(d.id(), &rows).await?;
             account_new += new;
         }
+    }
+
+    // Network findings (coordination, brigades, re-created accounts) over the whole graph.
+    if !setup.network.is_empty() {
+        let net_started = Instant::now();
+        let (ds, _) = marsad_graph::load::load_store(store.pool())
+            .await
+            .context("loading the interaction graph for the network findings")?;
+        let names = setup.network.clone();
+        let found = tokio::task::spawn_blocking(move || crate::network::findings(&ds, &names))
+            .await
+            .context("network analysis task")??;
+        for d in &setup.network {
+            let rows: Vec<NewFinding> = found
+                .iter()
+                .filter(|f| f.detector == *d)
+                .map(new_finding)
+                .collect::<Result<_>>()?;
+            let (new, _) = store.put_account_findings(d, &rows).await?;
+            account_new += new;
+        }
+        tracing::info!(
+            findings = found.len(),
+            seconds = net_started.elapsed().as_secs_f64(),
+            "network findings"
+        );
     }
 
     // Rules.

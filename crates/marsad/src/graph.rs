@@ -410,20 +410,15 @@ pub async fn run(ws: &Workspace, args: GraphArgs) -> Result<ExitCode> {
         }
         GraphWhat::Brigades(b) => {
             let coordinated = coord::detect(ds, &coord::CoordOptions::default())?;
-            let a = analyse(ds, &args)?;
-            let (tiers_v, _) =
-                tiers::classify(ds, &a.g, &a.m, &a.part.membership, &TierOptions::default());
-            let history = brigade::History {
-                coordinated: coord::clustered_accounts(ds, &coordinated),
-                extremist: tiers_v
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, t)| {
-                        matches!(t, Tier::Official | Tier::Supporting | Tier::Sympathiser)
-                    })
-                    .map(|(v, _)| v as u32)
-                    .collect(),
-            };
+            let history = brigade::History::compute(
+                ds,
+                &coordinated,
+                &LeidenOptions {
+                    resolution: args.resolution,
+                    seed: args.seed,
+                    ..LeidenOptions::default()
+                },
+            )?;
             let found = brigade::detect(
                 ds,
                 &history,

@@ -8,6 +8,7 @@ mod demo;
 mod graph;
 mod import;
 mod media;
+mod network;
 mod rules;
 mod scan_text;
 mod search;

@@ -310,28 +310,59 @@ pub async fn media(ws: &marsad_store::Workspace, cmd: MediaCmd) -> Result<ExitCo
     }
 }
 
-/// `marsad media scan`: incremental; a media file is analysed once (keyed by sha256).
+/// The state of the hash banks (names, flags, entry counts) that matches depend on.
+fn banks_state(ws: &marsad_store::Workspace) -> String {
+    Banks::new(&ws.root)
+        .list()
+        .map(|l| serde_json::to_string(&l).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// Where the bank state of the last complete match is kept.
+fn matched_state_path(ws: &marsad_store::Workspace) -> PathBuf {
+    ws.root.join("media-banks.matched")
+}
+
+fn write_matched_state(ws: &marsad_store::Workspace, state: &str) -> Result<()> {
+    let p = matched_state_path(ws);
+    std::fs::write(&p, state).with_context(|| format!("writing {}", p.display()))
+}
+
 /// Hash and match the media files not analysed yet, as `marsad media scan` does (used by
-/// `marsad analyze` before its detectors read the media findings).
+/// `marsad import` after storing media and by `marsad analyze` before its detectors read the
+/// media findings). When the hash banks changed since the last complete match (a bank
+/// created, imported into, enabled or disabled), every stored hash is matched again first,
+/// so media hashed at import time are matched against banks added later.
 pub(crate) async fn scan_pending(
     ws: &marsad_store::Workspace,
     store: &marsad_store::SqliteStore,
     quiet: bool,
 ) -> Result<()> {
-    if store.pending_media(1).await?.is_empty() {
+    let state = banks_state(ws);
+    let rematch = std::fs::read_to_string(matched_state_path(ws))
+        .ok()
+        .as_deref()
+        != Some(&state);
+    if !rematch && store.pending_media(1).await?.is_empty() {
         return Ok(());
     }
     let args = ScanArgs {
         max_distance: marsad_media::DEFAULT_MAX_DISTANCE,
         min_quality: 50,
-        rematch: false,
+        rematch,
         fps: 1.0,
         json: false,
         quiet,
     };
-    scan(ws, args).await.map(|_| ())
+    scan(ws, args).await?;
+    if !rematch {
+        // Nothing was stale: the new files were matched against the same banks.
+        write_matched_state(ws, &state)?;
+    }
+    Ok(())
 }
 
+/// `marsad media scan`: incremental; a media file is analysed once (keyed by sha256).
 async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> {
     use marsad_media::pipeline::{analyze_file, match_analysis, Analysis, MediaKind};
     use marsad_store::{MediaFinding, MediaHashRow};
@@ -341,6 +372,7 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
         .await
         .with_context(|| format!("opening workspace {}", ws.root.display()))?;
     let banks = Banks::new(&ws.root);
+    let state = banks_state(ws);
     let matcher = Matcher::load(&banks, &[]).context("loading hash banks")?;
     let blobs = ws.blobs();
     let video_opts = marsad_media::video::VideoOptions {
@@ -441,6 +473,10 @@ async fn scan(ws: &marsad_store::Workspace, args: ScanArgs) -> Result<ExitCode> 
         );
     }
     store.close().await;
+    if args.rematch {
+        // Every stored hash is now matched against these banks.
+        write_matched_state(ws, &state)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -85,8 +85,24 @@ fn demo_finds_every_planted_scenario_and_nothing_benign() {
         assert!(queues.contains(&q), "{q}: {queues:?}");
     }
 
+    // Network findings feed the rules: the coordinated group, the brigade against the
+    // journalist (the alert is about protecting her account) and the re-created accounts.
+    let with_rule = |rule: &str| -> Vec<&Value> {
+        all.iter()
+            .filter(|a| a.to_string().contains(&format!("\"{rule}\"")))
+            .collect()
+    };
+    assert!(!with_rule("coordinated-network").is_empty(), "{all:?}");
+    assert!(!with_rule("ban-evasion").is_empty(), "{all:?}");
+    let brigade = with_rule("brigade-against-target");
+    assert!(
+        brigade.iter().any(|a| a.to_string().contains("3078123456")),
+        "{brigade:?}"
+    );
+
     // Incremental: nothing changed, nothing re-analysed, no new alerts.
     let again = analyze_json(&data, &["--no-media"]);
+    assert_eq!(again["account_findings_new"], 0, "{again}");
     assert_eq!(again["items_analysed"], 0, "{again}");
     assert_eq!(again["new_findings"], 0, "{again}");
     assert_eq!(again["alerts_new"], 0, "{again}");

@@ -23,6 +23,11 @@ pub const NAMES: &[&str] = &[
     "new_account_burst",
 ];
 
+/// Findings the network analysis (`marsad-graph`) makes and `marsad analyze` stores: clusters
+/// of coordinated accounts, brigades against a target, re-created (ban-evading) accounts.
+/// Rules may name them in `detectors` like the detectors above.
+pub const NETWORK_NAMES: &[&str] = &["coordination", "brigade", "ban_evasion"];
+
 /// The default lexicons (the text engine's, compiled in from `lexicons/`) plus user lexicon
 /// files.
 pub fn analysis_lexicon(
