@@ -113,6 +113,37 @@ const ARABIZI_WORDS: &[&str] = &[
     "a5i",
     "a5oya",
     "inshalla",
+    // The movement's own vocabulary: Arabic words no other Latin-script language has.
+    "wilayat",
+    "wilaya",
+    "wilayah",
+    "tanzeem",
+    "tanzim",
+    "khawarij",
+    "rawafidh",
+    "rafidha",
+    "murtadin",
+    "murtaddin",
+    "tawaghit",
+    "taghut",
+    "ghazwa",
+    "ghazwat",
+    "sahwat",
+    "bay3a",
+    "bayah",
+    "inghimasi",
+    "istishhadi",
+    "kuffar",
+    "shaheed",
+    "shuhada",
+    "mujahidoon",
+];
+
+/// Common Arabizi words that are also words of Spanish, Italian, French or English (`el`,
+/// `la`, `min`, `mal`…): they do not flag a digit-less text on their own.
+const SHARED_WORDS: &[&str] = &[
+    "al", "ala", "ana", "bas", "el", "esh", "fi", "hal", "hay", "il", "kol", "kul", "leh", "lish",
+    "mal", "min", "mn", "sho", "wa", "ya", "zen",
 ];
 
 /// English function words: evidence that a Latin text is English, not Arabizi.
@@ -122,6 +153,21 @@ const ENGLISH_WORDS: &[&str] = &[
     "will", "would", "can", "i", "you", "he", "she", "we", "they", "my", "your", "our", "their",
     "his", "her", "its", "what", "who", "said", "says", "after", "about", "into", "than", "been",
 ];
+
+/// Function words of other languages written in Latin letters (Spanish, French, Italian,
+/// Portuguese, Turkish, Kurdish, Indonesian/Malay, German): a text with any of them is not taken
+/// for Arabizi without digit evidence (`el` is Spanish as well as Arabizi).
+const FOREIGN_WORDS: &[&str] = &[
+    "bir", "con", "da", "dan", "das", "de", "degil", "dei", "del", "della", "der", "des", "di",
+    "die", "du", "e", "ein", "eine", "em", "est", "et", "ile", "ini", "itu", "ja", "la", "las",
+    "le", "les", "lo", "los", "nicht", "para", "por", "que", "se", "sont", "su", "ta", "un", "una",
+    "und", "une", "ve", "yang", "û",
+];
+
+fn is_foreign_word(w: &str) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    sorted_contains(&SORTED, FOREIGN_WORDS, w)
+}
 
 fn is_arabizi_digit(c: char) -> bool {
     matches!(c, '2' | '3' | '5' | '6' | '7' | '8' | '9')
@@ -231,6 +277,53 @@ pub fn looks_arabizi(latin_words: u32, digit_words: u32, common: u32, english: u
         || (common >= 2 && common as f32 / lw >= 0.3)
 }
 
+/// The digit-less case (`wilayat kirkuk tatabanna el hujum`): at least three Latin words, two
+/// common Arabizi words of which one is not also a word of another language ([`SHARED_WORDS`]),
+/// together one in five of the Latin words, and not one English or other-language function
+/// word.
+fn looks_arabizi_without_digits(
+    latin_words: u32,
+    common: u32,
+    distinctive: u32,
+    english: u32,
+    foreign: u32,
+) -> bool {
+    latin_words >= 3
+        && common >= 2
+        && distinctive >= 1
+        && english == 0
+        && foreign == 0
+        && common * 5 >= latin_words
+}
+
+/// Free-standing proclitics that carry the article: `wel` (و+ال), `bel`/`bil` (ب+ال),
+/// `fel`/`fil` (في+ال), `lel`/`lil` (ل+ال), `3al` (على+ال). Arabic terms are matched without
+/// their proclitics, so only the article is kept.
+fn is_article_proclitic(t: &str) -> bool {
+    matches!(
+        t,
+        "wel" | "wal" | "wil" | "bel" | "bil" | "fel" | "fil" | "lel" | "lil" | "3al"
+    )
+}
+
+/// The conjunction `wa` written as its own word: Arabic attaches it (وتتمدد), and the
+/// patterns have a form without it, so it is dropped.
+fn is_free_conjunction(t: &str) -> bool {
+    matches!(t, "wa" | "w" | "we" | "wi" | "u")
+}
+
+/// `3'` غ, `7'` خ, `9'` ض, `6'` ظ: a digit with an apostrophe (the plain key has split the word
+/// there).
+fn apostrophe_letter(digit: &str) -> Option<char> {
+    Some(match digit {
+        "3" => 'غ',
+        "7" => 'خ',
+        "9" => 'ض',
+        "6" => 'ظ',
+        _ => return None,
+    })
+}
+
 /// Arabizi letter classes shared by both sides of the comparison.
 fn class(c: char) -> char {
     match c {
@@ -248,15 +341,26 @@ fn is_weak(c: char) -> bool {
     matches!(c, 'ا' | 'و' | 'ي' | 'ى' | 'ء')
 }
 
-/// The consonant skeletons an Arabic plain-key phrase is matched with: the base form and, when a
+/// Letters Arabizi writers spell more than one way, and the other letters (of the phrase's
+/// skeleton classes) those spellings stand for: ذ is `dh`, `th` or `z`; ظ is `dh`, `z` or `th`;
+/// ث is `th` or `s`.
+const ALT_SPELLINGS: &[(char, &[char])] = &[('ذ', &['ث', 'ز']), ('ظ', &['ز', 'ث']), ('ث', &['س'])];
+
+/// At most this many skeletons per lexicon term (variants multiply).
+const MAX_PATTERNS: usize = 16;
+
+/// The consonant skeletons an Arabic plain-key phrase is matched with: the base form; when a
 /// word before the last ends in ة/ه, the construct form with ت (`dawlat el 5ilafa` =
-/// دولة الخلافة). Empty when the phrase is too short to compare safely.
+/// دولة الخلافة); when a later word starts with the conjunction و, the form without it
+/// (`baqiya wa tatamaddad` = باقية وتتمدد: the Latin side drops a free-standing `wa`); and the
+/// forms where ذ ظ ث are spelled as other letters ([`ALT_SPELLINGS`]: `tanzeem` = تنظيم,
+/// `sanithba7kum` = سنذبحكم). Empty when the phrase is too short to compare safely.
 pub fn pattern_skeletons(plain: &str) -> Vec<String> {
-    let Some(base) = pattern_skeleton(plain) else {
+    if pattern_skeleton(plain).is_none() {
         return Vec::new();
-    };
+    }
     let words: Vec<&str> = plain.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut out = vec![base];
+    let mut phrases: Vec<String> = vec![plain.to_string()];
     if words.len() > 1 && words[..words.len() - 1].iter().any(|w| w.ends_with('ه')) {
         let construct: Vec<String> = words
             .iter()
@@ -266,7 +370,51 @@ pub fn pattern_skeletons(plain: &str) -> Vec<String> {
                 _ => (*w).to_string(),
             })
             .collect();
-        if let Some(v) = pattern_skeleton(&construct.join(" ")) {
+        phrases.push(construct.join(" "));
+    }
+    // A conjunction و on a later word (وتتمدد): also without it.
+    let n = phrases.len();
+    for i in 0..n {
+        let ws: Vec<&str> = phrases[i].split(' ').collect();
+        if ws.len() > 1
+            && ws[1..]
+                .iter()
+                .any(|w| w.starts_with('و') && w.chars().count() >= 4)
+        {
+            let dropped: Vec<&str> = ws
+                .iter()
+                .enumerate()
+                .map(|(j, w)| match w.strip_prefix('و') {
+                    Some(rest) if j > 0 && rest.chars().count() >= 3 => rest,
+                    _ => w,
+                })
+                .collect();
+            phrases.push(dropped.join(" "));
+        }
+    }
+    // Other spellings of ذ ظ ث, one letter position at a time, combined up to the cap.
+    let mut i = 0;
+    while i < phrases.len() && phrases.len() < MAX_PATTERNS {
+        let p = phrases[i].clone();
+        for (pos, c) in p.char_indices() {
+            let Some((_, alts)) = ALT_SPELLINGS.iter().find(|(a, _)| *a == c) else {
+                continue;
+            };
+            for alt in *alts {
+                let mut v = String::with_capacity(p.len());
+                v.push_str(&p[..pos]);
+                v.push(*alt);
+                v.push_str(&p[pos + c.len_utf8()..]);
+                if phrases.len() < MAX_PATTERNS && !phrases.contains(&v) {
+                    phrases.push(v);
+                }
+            }
+        }
+        i += 1;
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in &phrases {
+        if let Some(v) = pattern_skeleton(p) {
             if !out.contains(&v) {
                 out.push(v);
             }
@@ -323,7 +471,8 @@ fn consonant(c: char) -> Option<char> {
         'z' => 'ز',
         's' => 'س',
         'c' | 'k' | 'x' => 'ك',
-        'q' | 'g' | '8' | '9' => 'ق',
+        'q' | 'g' | '8' => 'ق',
+        '9' => 'ص',
         'f' | 'v' => 'ف',
         'j' => 'ج',
         'l' => 'ل',
@@ -339,6 +488,16 @@ fn consonant(c: char) -> Option<char> {
 
 /// Transliterate one lower-case Latin word into classed consonant-skeleton key chars.
 /// `stem_initial` says whether the word's first letter is a word start (vowels become ا).
+fn space_at(at: u32) -> KChar {
+    KChar {
+        c: ' ',
+        start: at,
+        end: at,
+        ws: true,
+        brk: 0,
+    }
+}
+
 fn transliterate(word: &[KChar], stem_initial: bool, out: &mut Vec<KChar>) {
     let mut w: Vec<KChar> = Vec::with_capacity(word.len());
     let n = word.len();
@@ -422,7 +581,7 @@ const SUN_ARTICLES: &[(&str, &str)] = &[
 /// Build the Arabizi key from the plain key: Latin words chosen for transliteration become
 /// consonant skeletons (the article `el`/`al` and assimilated forms join the next word); every
 /// other word is left out. Returns the key, the number of Arabizi words and of Latin words.
-pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32) {
+pub(crate) fn arabizi_chars(text: &str, plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32) {
     // Words of the plain key.
     let mut words: Vec<&[KChar]> = Vec::new();
     let mut start = 0;
@@ -440,10 +599,33 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
     let text_of = |w: &[KChar]| -> String { w.iter().map(|k| k.c).collect() };
     let mut buf = String::with_capacity(32);
     let mut latin_words = 0u32;
-    let (mut digit_words, mut common, mut english) = (0u32, 0u32, 0u32);
+    let (mut digit_words, mut common, mut english, mut foreign) = (0u32, 0u32, 0u32, 0u32);
+    let mut distinctive = 0u32;
     let mut is_latin = vec![false; words.len()];
     let mut is_digit_word = vec![false; words.len()];
+    // `3'azwa`: the digit word glued by an apostrophe to the Latin word after it.
+    let mut glued: Vec<Option<char>> = vec![None; words.len()];
+    for i in 0..words.len().saturating_sub(1) {
+        let (w, next) = (words[i], words[i + 1]);
+        if w.len() != 1 || !next.iter().all(|k| k.c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let between = text
+            .get(w[0].end as usize..next[0].start as usize)
+            .unwrap_or("");
+        if matches!(between, "'" | "\u{2019}" | "`" | "\u{2018}") {
+            if let Some(c) = apostrophe_letter(&w[0].c.to_string()) {
+                glued[i] = Some(c);
+            }
+        }
+    }
     for (i, w) in words.iter().enumerate() {
+        if glued[i].is_some() {
+            digit_words += 1;
+            is_latin[i] = true;
+            is_digit_word[i] = true;
+            continue;
+        }
         if w.iter().all(|k| k.c.is_ascii_alphanumeric())
             && w.iter().any(|k| k.c.is_ascii_alphabetic())
         {
@@ -457,12 +639,19 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                 is_digit_word[i] = true;
             } else if is_common_arabizi(t) {
                 common += 1;
+                if !SHARED_WORDS.contains(&t) {
+                    distinctive += 1;
+                }
             } else if is_english_word(t) {
                 english += 1;
+            } else if is_foreign_word(t) {
+                foreign += 1;
             }
         }
     }
-    let text_flag = looks_arabizi(latin_words, digit_words, common, english);
+    let text_flag = looks_arabizi(latin_words, digit_words, common, english)
+        || (digit_words == 0
+            && looks_arabizi_without_digits(latin_words, common, distinctive, english, foreign));
     if !text_flag && digit_words == 0 && !all {
         return (Vec::new(), 0, latin_words);
     }
@@ -477,14 +666,44 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
             continue;
         }
         let t = text_of(w);
+        let next_latin = i + 1 < words.len() && is_latin[i + 1];
+        if let (Some(letter), true) = (glued[i], next_latin) {
+            // `3'azwa` = غزوة: the dotted letter, then the rest of the word (not word-initial).
+            if !out.is_empty() {
+                out.push(space_at(w[0].start));
+            }
+            out.push(KChar {
+                c: class(letter),
+                start: w[0].start,
+                end: words[i + 1][0].start,
+                ws: false,
+                brk: 0,
+            });
+            let mut rest = Vec::new();
+            transliterate(words[i + 1], false, &mut rest);
+            for k in rest {
+                match out.last_mut() {
+                    Some(last) if last.c == k.c => last.end = k.end,
+                    _ => out.push(k),
+                }
+            }
+            emitted_words += 1;
+            i += 2;
+            continue;
+        }
+        if next_latin && (text_flag || all) && is_free_conjunction(&t) {
+            i += 1;
+            continue;
+        }
         let chosen = is_latin[i]
             && (is_digit_word[i] || text_flag || all)
             && (is_common_arabizi(&t) || !is_english_word(&t));
-        // The article el/al (or an assimilated sun-letter article) joins the next word.
-        let next_latin = i + 1 < words.len() && is_latin[i + 1];
+        // The article el/al (or an assimilated sun-letter article, or a proclitic carrying it)
+        // joins the next word.
         let article = next_latin
             && (text_flag || is_digit_word.get(i + 1).copied().unwrap_or(false) || all)
             && (matches!(t.as_str(), "el" | "al" | "il" | "l")
+                || is_article_proclitic(&t)
                 || SUN_ARTICLES
                     .iter()
                     .any(|(a, first)| t == *a && text_of(words[i + 1]).starts_with(first)));
@@ -498,7 +717,13 @@ pub(crate) fn arabizi_chars(plain: &[KChar], all: bool) -> (Vec<KChar>, u32, u32
                     brk: 0,
                 });
             }
-            // ا stands for the article's vowel, ل for the rest of it (`el`, `ash`, `l`).
+            // ا stands for the article's vowel, ل for the rest of it (`el`, `ash`, `l`); a
+            // proclitic before it (`wel`, `bil`) stays outside the span.
+            let w = if is_article_proclitic(&t) {
+                &w[w.len() - 2..]
+            } else {
+                w
+            };
             let (alef, lam) = if w.len() >= 2 {
                 ((w[0].start, w[0].end), (w[1].start, w[w.len() - 1].end))
             } else {
@@ -577,7 +802,7 @@ mod tests {
     use crate::normalize::plain_kchars;
 
     fn az(text: &str) -> String {
-        arabizi_chars(&plain_kchars(text), false)
+        arabizi_chars(text, &plain_kchars(text), false)
             .0
             .iter()
             .map(|k| k.c)
@@ -610,6 +835,35 @@ mod tests {
                 .contains(&az("dawlat el 5ilafa"))
         );
         assert_eq!(az("3isabat"), pat("عصابات"));
+    }
+
+    #[test]
+    fn other_spellings_proclitics_and_apostrophe_letters() {
+        let pats = |t: &str| pattern_skeletons(&crate::normalize::match_key(t));
+        // ظ written z, ذ written th, ص written 9.
+        assert!(pats("تنظيم الدولة").contains(&az("tanzeem el dawla")));
+        assert!(pats("سنذبحكم").contains(&az("sanithba7kum")));
+        assert_eq!(az("9a7wat"), pat("صحوات"));
+        // A free-standing wa is the attached و; wel/bil carry the article.
+        assert!(pats("باقية وتتمدد").contains(&az("baqiya wa tatamaddad")));
+        assert_eq!(
+            az("wel dawla el islamiya"),
+            pattern_skeleton(&crate::normalize::match_key("الدولة الإسلامية")).unwrap()
+        );
+        // 3' is غ.
+        assert_eq!(az("3'azwa mubaraka"), pat("غزوة مباركة"));
+        assert_eq!(az("3azwa mubaraka ya shabab"), "عز مبرك ي شب");
+    }
+
+    #[test]
+    fn digit_less_arabizi_needs_a_distinctive_word() {
+        assert_ne!(az("wilayat kirkuk tatabanna el hujum"), "");
+        // Spanish shares `el` with Arabizi: not enough.
+        assert_eq!(
+            az("el gobierno anuncia nuevas medidas contra el terrorismo"),
+            ""
+        );
+        assert_eq!(az("el presidente visita la ciudad"), "");
     }
 
     #[test]

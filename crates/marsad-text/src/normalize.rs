@@ -205,20 +205,17 @@ pub struct KeyOptions {
 pub fn keys(text: &str, opts: KeyOptions) -> Keys {
     let (units, mut signals) = units(text);
     let plain = plain_chars(units, &mut signals);
-    let joined = if opts.all || may_join(&plain) {
-        let (joined, removed) = joined_chars(&plain);
+    let joined = joined_key_chars(&plain, opts.all).map(|(joined, removed)| {
         signals.joined_removed = removed;
-        (removed > 0 || opts.all).then(|| Key::from_kchars(joined))
-    } else {
-        None
-    };
+        Key::from_kchars(joined)
+    });
     let want_skeleton = opts.all
         || signals.dotless_marks > 0
         || signals.dotless_style()
         || signals.mixed_latin_words > 0;
     let skeleton = want_skeleton.then(|| Key::from_kchars(skeleton_chars(&plain)));
     let (arabizi, az_words, latin_words) = if signals.latin_letters > 0 || opts.all {
-        let (az, az_words, latin_words) = arabizi::arabizi_chars(&plain, opts.all);
+        let (az, az_words, latin_words) = arabizi::arabizi_chars(text, &plain, opts.all);
         let key = (az_words > 0 || opts.all).then(|| Key::from_kchars(az));
         (key, az_words, latin_words)
     } else {
@@ -262,7 +259,71 @@ pub fn skeleton_key(text: &str) -> String {
 
 /// The joined key of a text, as a string (separators between letters removed).
 pub fn joined_key(text: &str) -> String {
-    key_string(&joined_chars(&plain_of(text)).0)
+    let plain = plain_of(text);
+    match joined_key_chars(&plain, true) {
+        Some((k, _)) => key_string(&k),
+        None => key_string(&plain),
+    }
+}
+
+/// The joined key's characters and how many separators it removed, when it differs from the
+/// plain key (or always with `all`): emoji used as letter separators (`د🌹ا🌹ع🌹ش`) are removed
+/// first, then [`joined_chars`].
+fn joined_key_chars(plain: &[KChar], all: bool) -> Option<(Vec<KChar>, u32)> {
+    let cleaned = drop_token_separators(plain);
+    if !(all || cleaned.is_some() || may_join(plain)) {
+        return None;
+    }
+    let (base, dropped) = match &cleaned {
+        Some((v, n)) => (v.as_slice(), *n),
+        None => (plain, 0),
+    };
+    let (joined, removed) = joined_chars(base);
+    let removed = removed + dropped;
+    (removed > 0 || all).then_some((joined, removed))
+}
+
+/// Emoji tokens (`{rose}`) standing between two single letters of one script are separators,
+/// like the dots of `د.ا.ع.ش`: the plain key without them (and the space after each), with the
+/// number removed; `None` when there is none.
+fn drop_token_separators(plain: &[KChar]) -> Option<(Vec<KChar>, u32)> {
+    if !plain.iter().any(|k| k.c == '{') {
+        return None;
+    }
+    let words = word_bounds(plain);
+    let single_letter = |w: (usize, usize)| w.1 - w.0 == 1 && is_letter(plain[w.0].c);
+    let mut drop = vec![false; words.len()];
+    let mut n = 0u32;
+    for j in 1..words.len().saturating_sub(1) {
+        let (a, w, b) = (words[j - 1], words[j], words[j + 1]);
+        let token = plain[w.0].c == '{' && plain[w.1 - 1].c == '}';
+        if token
+            && single_letter(a)
+            && single_letter(b)
+            && is_arabic_letter(plain[a.0].c) == is_arabic_letter(plain[b.0].c)
+        {
+            drop[j] = true;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(plain.len());
+    for (j, &(a, b)) in words.iter().enumerate() {
+        if drop[j] {
+            continue;
+        }
+        out.extend_from_slice(&plain[a..b]);
+        // The space after a kept word (a dropped token's space goes with it).
+        if b < plain.len() {
+            out.push(plain[b]);
+        }
+    }
+    if out.last().is_some_and(|k| k.c == ' ') {
+        out.pop();
+    }
+    Some((out, n))
 }
 
 #[cfg(test)]
@@ -943,6 +1004,10 @@ mod tests {
     fn joined_key_rules() {
         assert_eq!(joined_key("د ا ع ش"), "داعش");
         assert_eq!(joined_key("د.ا.ع.ش"), "داعش");
+        assert_eq!(joined_key("د🌹ا🌹ع🌹ش"), "داعش");
+        assert!(joined_key("الموت لـ د 🌹 ا 🌹 ع 🌹 ش").ends_with("داعش"));
+        // An emoji between words is not a letter separator.
+        assert_eq!(joined_key("صباح 🌹 الخير"), "صباح {rose} الخير");
         assert_eq!(joined_key("داع_ش"), "داعش");
         assert_eq!(joined_key("d.a.e.s.h"), "daesh");
         assert_eq!(joined_key("في البيت"), "فيالبيت");
