@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{marsad, ok};
+use common::{bank_of_images, marsad, ok};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -231,29 +231,12 @@ fn image_hash_match_from_the_banks() {
         &data,
         &["import", "--format", "jsonl", jsonl.to_str().unwrap()],
     ));
-    let bank = dir.path().join("bank.pdq");
-    std::fs::write(
-        &bank,
-        ok(&marsad(
-            &data,
-            &["hash", input.join("flag.png").to_str().unwrap()],
-        )),
-    )
-    .unwrap();
-    ok(&marsad(&data, &["bank", "create", "known"]));
-    ok(&marsad(
+    bank_of_images(
         &data,
-        &[
-            "bank",
-            "import",
-            "known",
-            "-f",
-            "pdq",
-            "--content-type",
-            "flag",
-            bank.to_str().unwrap(),
-        ],
-    ));
+        "known",
+        &[&input.join("flag.png")],
+        &["--content-type", "flag"],
+    );
     let s = analyze_json(&data, &[]);
     assert_eq!(s["by_category"]["media_match"], 1, "{s}");
     let f: Value = serde_json::from_str(

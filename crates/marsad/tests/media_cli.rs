@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{marsad, ok};
+use common::{bank_of_images, marsad, ok};
 
 use serde_json::Value;
 use std::path::Path;
@@ -344,27 +344,7 @@ fn media_scan_hashes_imported_media_once_and_stores_findings() {
     assert_eq!(s["new_findings"], 0);
 
     // A bank added later: --rematch matches the already-hashed holiday picture.
-    let later = dir.path().join("later.pdq");
-    std::fs::write(
-        &later,
-        ok(&marsad(
-            &data,
-            &["hash", input.join("holiday.png").to_str().unwrap()],
-        )),
-    )
-    .unwrap();
-    ok(&marsad(&data, &["bank", "create", "later"]));
-    ok(&marsad(
-        &data,
-        &[
-            "bank",
-            "import",
-            "later",
-            "-f",
-            "pdq",
-            later.to_str().unwrap(),
-        ],
-    ));
+    bank_of_images(&data, "later", &[&input.join("holiday.png")], &[]);
     let s: Value =
         serde_json::from_str(ok(&marsad(&data, &["media", "scan", "--json"])).trim()).unwrap();
     assert_eq!(s["new_findings"], 0);
@@ -384,27 +364,7 @@ fn import_hashes_and_matches_the_media_it_stores() {
     picture(0).save(input.join("flag.png")).unwrap();
     picture(3).save(input.join("holiday.png")).unwrap();
     // The bank exists before the import.
-    let bank_in = dir.path().join("bank.pdq");
-    std::fs::write(
-        &bank_in,
-        ok(&marsad(
-            &data,
-            &["hash", input.join("flag.png").to_str().unwrap()],
-        )),
-    )
-    .unwrap();
-    ok(&marsad(&data, &["bank", "create", "known"]));
-    ok(&marsad(
-        &data,
-        &[
-            "bank",
-            "import",
-            "known",
-            "-f",
-            "pdq",
-            bank_in.to_str().unwrap(),
-        ],
-    ));
+    bank_of_images(&data, "known", &[&input.join("flag.png")], &[]);
     let jsonl = input.join("items.jsonl");
     std::fs::write(
         &jsonl,

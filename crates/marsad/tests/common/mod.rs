@@ -45,3 +45,21 @@ pub fn marsad_stdin(args: &[&str], stdin: &str) -> Output {
         .expect("write stdin");
     child.wait_with_output().expect("wait for marsad")
 }
+
+/// Create hash bank `name` in the workspace from the PDQ hashes of `images` (`marsad hash`
+/// output imported in Meta's pdq format), with extra `bank import` arguments.
+pub fn bank_of_images(data: &Path, name: &str, images: &[&Path], extra: &[&str]) {
+    let paths: Vec<&str> = images
+        .iter()
+        .map(|p| p.to_str().expect("utf-8 path"))
+        .collect();
+    let mut args = vec!["hash"];
+    args.extend(&paths);
+    let file = data.with_extension(format!("{name}.pdq"));
+    std::fs::write(&file, ok(&marsad(data, &args))).expect("write the bank file");
+    ok(&marsad(data, &["bank", "create", name]));
+    let mut args = vec!["bank", "import", name, "-f", "pdq"];
+    args.extend(extra);
+    args.push(file.to_str().expect("utf-8 path"));
+    ok(&marsad(data, &args));
+}
