@@ -5,6 +5,8 @@
 //!   suppress other banks' matches), `enabled`, `created_at`;
 //! - `hashes.csv`: one entry per line, `hash,quality,label,group,content_type,source,added_at`
 //!   (appended by imports; the same hash with the same label is stored once);
+//! - `exact.csv`: MD5 / SHA-256 digests of known files (see [`crate::exact`]), when any were
+//!   imported;
 //! - `index.mih` and `entries.off`: the match index over `hashes.csv` and each row's byte
 //!   offset, rebuilt when older than the CSV.
 //!
@@ -21,6 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{MediaError, Result};
+use crate::exact::{DigestKind, ExactEntry, ExactWriter};
 use crate::hash::Hash256;
 use crate::index::HashIndex;
 
@@ -63,7 +66,8 @@ pub enum BankFormat {
     Pdq,
     /// ThreatExchange / HMA exports: a header with `signal_type,signal_value` (python-
     /// threatexchange, HMA bank exports) or `indicator_type,indicator` / `type,indicator`
-    /// (ThreatExchange descriptor CSVs); only PDQ rows are taken, others are counted as skipped.
+    /// (ThreatExchange descriptor CSVs); PDQ rows and MD5 / SHA-256 file digests are taken,
+    /// other signal types are counted as skipped.
     ThreatExchange,
 }
 
@@ -93,7 +97,9 @@ pub struct ImportReport {
     pub read: u64,
     pub imported: u64,
     pub duplicates: u64,
-    /// Rows of another signal type (e.g. MD5 or video hashes in a ThreatExchange export).
+    /// Of `imported`: MD5 / SHA-256 file digests (kept in `exact.csv`).
+    pub exact: u64,
+    /// Rows of another signal type (e.g. URLs or video hashes in a ThreatExchange export).
     pub skipped: u64,
     pub rejected: u64,
     #[serde(skip)]
@@ -130,6 +136,8 @@ pub struct BankSummary {
     #[serde(flatten)]
     pub meta: BankMeta,
     pub hashes: u64,
+    /// MD5 / SHA-256 file digests.
+    pub exact: u64,
 }
 
 const CSV_HEADER: &str = "hash,quality,label,group,content_type,source,added_at";
@@ -233,7 +241,12 @@ impl Banks {
             }
             let meta = self.meta(&name)?;
             let hashes = self.count(&name)?;
-            out.push(BankSummary { meta, hashes });
+            let exact = crate::exact::read_entries(&e.path())?.len() as u64;
+            out.push(BankSummary {
+                meta,
+                hashes,
+                exact,
+            });
         }
         out.sort_by(|a, b| a.meta.name.cmp(&b.meta.name));
         Ok(out)
@@ -258,6 +271,11 @@ impl Banks {
             out.push(row_to_entry(&row, &p, line)?);
         }
         Ok(out)
+    }
+
+    /// The bank's MD5 / SHA-256 file digests.
+    pub fn exact_entries(&self, name: &str) -> Result<Vec<ExactEntry>> {
+        crate::exact::read_entries(&self.existing(name)?)
     }
 
     /// Number of entries (rows are counted, not parsed).
@@ -298,6 +316,11 @@ impl Banks {
             .into_iter()
             .map(|e| (e.hash, e.label))
             .collect();
+        let mut seen_exact: HashSet<(DigestKind, String, String)> = crate::exact::read_entries(&d)?
+            .into_iter()
+            .map(|e| (e.algorithm, e.digest, e.label))
+            .collect();
+        let mut exact_out = ExactWriter::new(&d);
         let f = File::open(input).map_err(|e| MediaError::io(input, e))?;
         let mut report = ImportReport::default();
         let csv_path = d.join("hashes.csv");
@@ -313,13 +336,36 @@ impl Banks {
             .source
             .clone()
             .unwrap_or_else(|| input.display().to_string());
-        let mut emit = |entry: std::result::Result<Option<BankEntry>, ImportReject>,
+        let mut emit = |entry: std::result::Result<Option<Parsed>, ImportReject>,
                         report: &mut ImportReport|
          -> Result<()> {
             report.read += 1;
             match entry {
                 Ok(None) => report.skipped += 1,
-                Ok(Some(mut e)) => {
+                Ok(Some(Parsed::Exact(mut e))) => {
+                    if e.source.is_empty() {
+                        e.source = source_default.clone();
+                    }
+                    for (v, d) in [
+                        (&mut e.label, &defaults.label),
+                        (&mut e.group, &defaults.group),
+                        (&mut e.content_type, &defaults.content_type),
+                    ] {
+                        if v.is_empty() {
+                            if let Some(d) = d {
+                                *v = d.clone();
+                            }
+                        }
+                    }
+                    if !seen_exact.insert((e.algorithm, e.digest.clone(), e.label.clone())) {
+                        report.duplicates += 1;
+                        return Ok(());
+                    }
+                    exact_out.append(&e, now)?;
+                    report.imported += 1;
+                    report.exact += 1;
+                }
+                Ok(Some(Parsed::Pdq(mut e))) => {
                     if e.source.is_empty() {
                         e.source = source_default.clone();
                     }
@@ -369,7 +415,10 @@ impl Banks {
                     if line.trim().is_empty() || line.starts_with('#') {
                         continue;
                     }
-                    emit(parse_pdq_line(&line, line_no), &mut report)?;
+                    emit(
+                        parse_pdq_line(&line, line_no).map(|e| e.map(Parsed::Pdq)),
+                        &mut report,
+                    )?;
                 }
             }
             BankFormat::Csv | BankFormat::ThreatExchange => {
@@ -389,8 +438,13 @@ impl Banks {
                 let Some(first) = first else {
                     return Ok(report);
                 };
+                // A first field that is a hash (64 hex digits) or an MD5 (32) is data, not a
+                // header.
                 let headerless = format == BankFormat::ThreatExchange
-                    && first.get(0).is_some_and(|c| c.parse::<Hash256>().is_ok());
+                    && first.get(0).is_some_and(|c| {
+                        let c = c.trim();
+                        matches!(c.len(), 32 | 64) && c.bytes().all(|b| b.is_ascii_hexdigit())
+                    });
                 let cols = if headerless {
                     // python-threatexchange's local cache (`simple.<TYPE>.te`): no header.
                     Columns::te_cache(input, first.len())
@@ -423,6 +477,7 @@ impl Banks {
             }
         }
         w.flush().map_err(|e| MediaError::io(&csv_path, e))?;
+        exact_out.flush()?;
         tracing::info!(
             bank = name,
             imported = report.imported,
@@ -433,9 +488,15 @@ impl Banks {
     }
 
     /// Write a bank in `format` (CSV with header, or `hash,quality,label` pdq lines, or the
-    /// ThreatExchange `signal_type,signal_value,...` CSV).
+    /// ThreatExchange `signal_type,signal_value,...` CSV). CSV and ThreatExchange also carry
+    /// the MD5 / SHA-256 digests (an `algorithm` column, or their signal type); the pdq format
+    /// cannot, and leaves them out. Returns the number of rows written.
     pub fn export(&self, name: &str, format: BankFormat, out: &mut dyn Write) -> Result<u64> {
         let entries = self.entries(name)?;
+        let exact = match format {
+            BankFormat::Pdq => Vec::new(),
+            _ => self.exact_entries(name)?,
+        };
         let io = |e: csv::Error| MediaError::Format {
             path: PathBuf::from("<output>"),
             reason: e.to_string(),
@@ -453,6 +514,7 @@ impl Banks {
                     "content_type",
                     "source",
                     "added_at",
+                    "algorithm",
                 ])
                 .map_err(io)?,
             BankFormat::ThreatExchange => w
@@ -475,7 +537,16 @@ impl Banks {
             let h = e.hash.to_string();
             match format {
                 BankFormat::Csv => w
-                    .write_record([&h, &q, &e.label, &e.group, &e.content_type, &e.source, &at])
+                    .write_record([
+                        &h,
+                        &q,
+                        &e.label,
+                        &e.group,
+                        &e.content_type,
+                        &e.source,
+                        &at,
+                        "pdq",
+                    ])
                     .map_err(io)?,
                 BankFormat::Pdq => w.write_record([&h, &q, &e.label]).map_err(io)?,
                 BankFormat::ThreatExchange => w
@@ -492,8 +563,39 @@ impl Banks {
                     .map_err(io)?,
             }
         }
+        for e in &exact {
+            let at = e.added_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let alg = e.algorithm.as_str();
+            match format {
+                BankFormat::Csv => w
+                    .write_record([
+                        &e.digest,
+                        "",
+                        &e.label,
+                        &e.group,
+                        &e.content_type,
+                        &e.source,
+                        &at,
+                        alg,
+                    ])
+                    .map_err(io)?,
+                BankFormat::ThreatExchange => w
+                    .write_record([
+                        alg,
+                        &e.digest,
+                        "",
+                        &e.label,
+                        &e.group,
+                        &e.content_type,
+                        &e.source,
+                        &at,
+                    ])
+                    .map_err(io)?,
+                BankFormat::Pdq => {}
+            }
+        }
         w.flush().map_err(|e| MediaError::io("<output>", e))?;
-        Ok(entries.len() as u64)
+        Ok((entries.len() + exact.len()) as u64)
     }
 
     /// Load a bank for matching: its match index and the byte offset of each entry's row in
@@ -722,15 +824,41 @@ fn parse_quality(q: &str) -> Option<u8> {
     q.parse::<u8>().ok().filter(|&v| v <= 100)
 }
 
+/// A parsed import row: a PDQ entry or a file digest.
+enum Parsed {
+    Pdq(BankEntry),
+    Exact(ExactEntry),
+}
+
+/// What a row's signal type says it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    Pdq,
+    Exact(DigestKind),
+    /// Another signal type (URLs, video hashes, text): skipped.
+    Other,
+}
+
+fn signal_of(type_name: &str) -> Signal {
+    let t = type_name.trim().to_ascii_lowercase();
+    if t.is_empty() || is_pdq_type(&t) {
+        Signal::Pdq
+    } else if let Some(k) = DigestKind::from_type_name(&t) {
+        Signal::Exact(k)
+    } else {
+        Signal::Other
+    }
+}
+
 /// Column positions of a CSV import.
 #[derive(Debug)]
 struct Columns {
     hash: usize,
-    /// For ThreatExchange formats: the signal-type column and the PDQ type names.
+    /// The signal-type column (ThreatExchange formats; `algorithm` in Marsad CSV).
     kind: Option<usize>,
     /// Headerless ThreatExchange cache files: the signal type from the file name
-    /// (`simple.HASH_PDQ.te`); `Some(false)` skips every row.
-    file_is_pdq: Option<bool>,
+    /// (`simple.HASH_PDQ.te`, `simple.HASH_MD5.te`).
+    file_signal: Option<Signal>,
     quality: Option<usize>,
     label: Option<usize>,
     group: Option<usize>,
@@ -752,8 +880,9 @@ impl Columns {
         let find = |names: &[&str]| h.iter().position(|c| names.contains(&c.as_str()));
         let (hash, kind) = match format {
             BankFormat::Csv => (
-                find(&["hash", "pdq", "pdq_hash"]).ok_or("no `hash` column in the header")?,
-                None,
+                find(&["hash", "pdq", "pdq_hash", "digest"])
+                    .ok_or("no `hash` column in the header")?,
+                find(&["algorithm", "signal_type", "hash_type"]),
             ),
             _ => {
                 let value = find(&["signal_value", "signal_str", "indicator", "hash", "signal"])
@@ -765,7 +894,7 @@ impl Columns {
         Ok(Columns {
             hash,
             kind,
-            file_is_pdq: None,
+            file_signal: None,
             quality: find(&["quality"]),
             label: find(&["label", "tags", "description", "labels"]),
             group: find(&[
@@ -799,15 +928,15 @@ impl Columns {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let file_is_pdq = name
+        let file_signal = name
             .strip_prefix("simple.")
             .and_then(|rest| rest.strip_suffix(".te"))
-            .map(|t| is_pdq_type(&t.to_ascii_lowercase()));
+            .map(signal_of);
         let hma = fields >= 5;
         Columns {
             hash: 0,
             kind: None,
-            file_is_pdq,
+            file_signal,
             quality: None,
             label: Some(if hma { 4 } else { 3 }),
             group: None,
@@ -821,17 +950,35 @@ impl Columns {
         &self,
         row: &csv::StringRecord,
         line: u64,
-    ) -> std::result::Result<Option<BankEntry>, ImportReject> {
+    ) -> std::result::Result<Option<Parsed>, ImportReject> {
         let get = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim().to_string();
-        if self.file_is_pdq == Some(false) {
-            return Ok(None);
-        }
-        if let Some(k) = self.kind {
-            if !is_pdq_type(&get(Some(k)).to_ascii_lowercase()) {
-                return Ok(None);
-            }
-        }
+        let signal = match (self.file_signal, self.kind) {
+            (Some(s), _) => s,
+            (None, Some(k)) => signal_of(&get(Some(k))),
+            (None, None) => Signal::Pdq,
+        };
+        let digest = match signal {
+            Signal::Other => return Ok(None),
+            Signal::Exact(k) => Some(k),
+            Signal::Pdq => None,
+        };
         let h = get(Some(self.hash));
+        if let Some(k) = digest {
+            let digest = k.canonical(&h).map_err(|reason| ImportReject {
+                line,
+                field: "hash".into(),
+                reason,
+            })?;
+            return Ok(Some(Parsed::Exact(ExactEntry {
+                algorithm: k,
+                digest,
+                label: get(self.label),
+                group: get(self.group),
+                content_type: get(self.content_type),
+                source: get(self.source),
+                added_at: self.added_at(row, line)?,
+            })));
+        }
         let hash: Hash256 = h.parse().map_err(|e| ImportReject {
             line,
             field: "hash".into(),
@@ -847,8 +994,31 @@ impl Columns {
                 reason: format!("quality must be 0-100, found {q:?}"),
             })?)
         };
-        let at = get(self.added_at);
-        let added_at = if at.is_empty() {
+        let added_at = self.added_at(row, line)?;
+        Ok(Some(Parsed::Pdq(BankEntry {
+            hash,
+            quality,
+            label: get(self.label),
+            group: get(self.group),
+            content_type: get(self.content_type),
+            source: get(self.source),
+            added_at,
+        })))
+    }
+
+    /// The row's `added_at`: RFC 3339, Unix seconds or ThreatExchange's `+0000` form.
+    fn added_at(
+        &self,
+        row: &csv::StringRecord,
+        line: u64,
+    ) -> std::result::Result<Option<DateTime<Utc>>, ImportReject> {
+        let at = self
+            .added_at
+            .and_then(|i| row.get(i))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        Ok(if at.is_empty() {
             None
         } else if let Ok(t) = DateTime::parse_from_rfc3339(&at) {
             Some(t.with_timezone(&Utc))
@@ -863,15 +1033,6 @@ impl Columns {
                 field: "added_at".into(),
                 reason: format!("not an RFC 3339 time or Unix seconds: {at:?}"),
             });
-        };
-        Ok(Some(BankEntry {
-            hash,
-            quality,
-            label: get(self.label),
-            group: get(self.group),
-            content_type: get(self.content_type),
-            source: get(self.source),
-            added_at,
-        }))
+        })
     }
 }

@@ -7,6 +7,7 @@
 pub mod bank;
 pub mod decode;
 pub mod error;
+pub mod exact;
 pub mod exif;
 pub mod hash;
 pub mod index;

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::decode::ImageHasher;
 use crate::exif::MediaMetadata;
-use crate::hash::Hash256;
 use crate::matcher::Matcher;
 use crate::pdq::HashQuality;
 use crate::video::{self, VideoHashes, VideoOptions};
@@ -143,7 +142,10 @@ pub fn analyze_file(
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MediaMatch {
     pub bank: String,
-    pub bank_hash: Hash256,
+    /// `pdq` (perceptual), or `md5` / `sha256` (the file itself).
+    pub signal: &'static str,
+    /// The bank's value: a PDQ hash in hex, or `md5:<hex>` / `sha256:<hex>` for a file digest.
+    pub bank_hash: String,
     pub label: String,
     pub group: String,
     pub content_type: String,
@@ -156,11 +158,45 @@ pub struct MediaMatch {
     pub frame_fraction: Option<f64>,
 }
 
-/// Match an analysis against the banks: an image by its PDQ hash, a video by each frame
-/// (reporting each matched entry once, with the fraction of frames that matched it).
-/// Hashes below `min_quality` are not matched (Meta recommends discarding quality < 50);
-/// negative banks suppress as in [`Matcher::match_hash`].
+/// Match an analysis against the banks: any file by its MD5 / SHA-256 (exact), an image by
+/// its PDQ hash, a video by each frame (reporting each matched entry once, with the fraction
+/// of frames that matched it). Hashes below `min_quality` are not matched (Meta recommends
+/// discarding quality < 50); negative banks suppress as in [`Matcher::match_hash`] and
+/// [`Matcher::match_digests`] (a known-benign digest suppresses everything). Exact matches
+/// come first, at distance 0.
 pub fn match_analysis(
+    matcher: &Matcher,
+    a: &Analysis,
+    max_distance: u32,
+    min_quality: u8,
+) -> crate::Result<Vec<MediaMatch>> {
+    let exact = matcher.match_digests(a.md5.as_deref(), a.sha256.as_deref());
+    if exact.suppressed_by.is_some() {
+        return Ok(Vec::new());
+    }
+    let quality = a.image.map(|h| h.quality).unwrap_or(0);
+    let mut out: Vec<MediaMatch> = exact
+        .matches
+        .into_iter()
+        .map(|m| MediaMatch {
+            bank: m.bank,
+            signal: m.algorithm.as_str(),
+            bank_hash: format!("{}:{}", m.algorithm.as_str(), m.digest),
+            label: m.label,
+            group: m.group,
+            content_type: m.content_type,
+            source: m.source,
+            distance: 0,
+            quality,
+            frame_fraction: None,
+        })
+        .collect();
+    out.extend(match_perceptual(matcher, a, max_distance, min_quality)?);
+    Ok(out)
+}
+
+/// The PDQ part of [`match_analysis`].
+fn match_perceptual(
     matcher: &Matcher,
     a: &Analysis,
     max_distance: u32,
@@ -168,7 +204,8 @@ pub fn match_analysis(
 ) -> crate::Result<Vec<MediaMatch>> {
     let to_match = |m: crate::matcher::BankMatch, quality: u8| MediaMatch {
         bank: m.bank,
-        bank_hash: m.hash,
+        signal: "pdq",
+        bank_hash: m.hash.to_string(),
         label: m.label,
         group: m.group,
         content_type: m.content_type,
@@ -202,10 +239,10 @@ pub fn match_analysis(
             .match_hash(&f.hash, max_distance, usize::MAX)?
             .matches
         {
-            let key = (m.bank.clone(), m.hash, m.label.clone());
+            let hex = m.hash.to_string();
             match by_entry
                 .iter_mut()
-                .find(|(e, _)| (e.bank.clone(), e.bank_hash, e.label.clone()) == key)
+                .find(|(e, _)| e.bank == m.bank && e.bank_hash == hex && e.label == m.label)
             {
                 Some((e, n)) => {
                     *n += 1;

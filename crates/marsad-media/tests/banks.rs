@@ -72,11 +72,11 @@ fn formats_round_trip_rejects_and_matching() {
         .unwrap();
     assert_eq!((r.imported, r.rejected), (1, 1));
 
-    // ThreatExchange / HMA: only PDQ rows.
+    // ThreatExchange / HMA: PDQ rows and file digests; other signal types are skipped.
     let te = ws.path().join("te.csv");
     std::fs::write(
         &te,
-        format!("signal_type,signal_value,tags\npdq,{A},te-flag\nvideo_md5,0123456789abcdef0123456789abcdef,vid\n"),
+        format!("signal_type,signal_value,tags\npdq,{A},te-flag\nvideo_md5,0123456789abcdef0123456789abcdef,vid\nurl,https://example.org/x,link\n"),
     )
     .unwrap();
     banks.create("te", "", false).unwrap();
@@ -88,8 +88,11 @@ fn formats_round_trip_rejects_and_matching() {
             &EntryDefaults::default(),
         )
         .unwrap();
-    assert_eq!((r.imported, r.skipped), (1, 1));
-
+    assert_eq!((r.imported, r.exact, r.skipped), (2, 1, 1));
+    let exact = banks.exact_entries("te").unwrap();
+    assert_eq!(exact.len(), 1);
+    assert_eq!(exact[0].digest, "0123456789abcdef0123456789abcdef");
+    assert_eq!(exact[0].label, "vid");
     // Export -> import into a new bank gives the same entries.
     let mut out = Vec::new();
     assert_eq!(
@@ -266,7 +269,7 @@ fn threatexchange_real_layouts() {
             "signal_type,signal_str,collab,category,tags\npdq,{A},Sample Data,ADVERSARIAL,flag isis\nvideo_md5,0123456789abcdef0123456789abcdef,Sample Data,ADVERSARIAL,\n"
         ),
     );
-    assert_eq!((r.imported, r.skipped, r.rejected), (1, 1, 0));
+    assert_eq!((r.imported, r.exact, r.skipped, r.rejected), (2, 1, 0, 0));
     assert_eq!(
         (
             e[0].label.as_str(),
@@ -319,11 +322,96 @@ fn threatexchange_real_layouts() {
     assert_eq!(r.imported, 1);
     assert_eq!((e[0].label.as_str(), e[0].source.as_str()), ("flag", "777"));
 
-    // A cache file of another signal type: every row skipped.
+    // An MD5 cache file: file digests; a PDQ-length value there is rejected.
     let (r, _) = imp(
         "md5",
         "simple.HASH_MD5.te",
+        format!("0123456789ABCDEF0123456789abcdef,5550001,2020-07-01T18:04:07+0000,known video\n{A},5550002,2020-07-01T18:04:07+0000,x\n"),
+    );
+    assert_eq!((r.imported, r.exact, r.rejected), (1, 1, 1));
+    let exact = banks.exact_entries("md5").unwrap();
+    assert_eq!(
+        (
+            exact[0].digest.as_str(),
+            exact[0].label.as_str(),
+            exact[0].source.as_str()
+        ),
+        ("0123456789abcdef0123456789abcdef", "known video", "5550001")
+    );
+    // A cache file of another signal type: every row skipped.
+    let (r, _) = imp(
+        "url",
+        "simple.URI.te",
         format!("{A},5550001,2020-07-01T18:04:07+0000,x\n"),
     );
     assert_eq!((r.imported, r.skipped), (0, 1));
+}
+
+/// File digests match by equality, any file; a negative bank's digest suppresses.
+#[test]
+fn exact_digests_match_and_negative_digests_suppress() {
+    use marsad_media::Matcher;
+    let ws = tempfile::tempdir().unwrap();
+    let banks = Banks::new(ws.path());
+    let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+    let sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    let csv = ws.path().join("exact.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "hash,label,algorithm\n{md5},empty-md5,md5\n{sha},empty-sha,SHA-256\n{A},flag,pdq\n"
+        ),
+    )
+    .unwrap();
+    banks.create("known", "", false).unwrap();
+    let r = banks
+        .import("known", &csv, BankFormat::Csv, &EntryDefaults::default())
+        .unwrap();
+    assert_eq!((r.imported, r.exact), (3, 2));
+    // Both survive a CSV and a ThreatExchange export and re-import.
+    for (fmt, name) in [
+        (BankFormat::Csv, "te-csv"),
+        (BankFormat::ThreatExchange, "te-te"),
+    ] {
+        let mut out = Vec::new();
+        assert_eq!(banks.export("known", fmt, &mut out).unwrap(), 3);
+        let p = ws.path().join(format!("{name}.out"));
+        std::fs::write(&p, &out).unwrap();
+        banks.create(name, "", false).unwrap();
+        let r = banks
+            .import(name, &p, fmt, &EntryDefaults::default())
+            .unwrap();
+        assert_eq!((r.imported, r.exact, r.rejected), (3, 2, 0), "{name}");
+        assert_eq!(
+            banks.exact_entries(name).unwrap(),
+            banks.exact_entries("known").unwrap()
+        );
+    }
+
+    let m = Matcher::load(&banks, &[]).unwrap();
+    assert_eq!(m.exact_digests(), 2);
+    let out = m.match_digests(Some(&md5.to_uppercase()), Some(sha));
+    // Both digests, in each of the three banks holding them.
+    assert_eq!(out.matches.len(), 6);
+    assert!(out.suppressed_by.is_none());
+    assert!(m
+        .match_digests(Some("00000000000000000000000000000000"), None)
+        .matches
+        .is_empty());
+
+    // The same MD5 in a negative bank: suppressed.
+    let neg = ws.path().join("neg.csv");
+    std::fs::write(&neg, format!("hash,label,algorithm\n{md5},benign,md5\n")).unwrap();
+    banks.create("benign", "", true).unwrap();
+    banks
+        .import("benign", &neg, BankFormat::Csv, &EntryDefaults::default())
+        .unwrap();
+    let m = Matcher::load(&banks, &[]).unwrap();
+    let out = m.match_digests(Some(md5), Some(sha));
+    assert!(out.matches.is_empty());
+    assert_eq!(out.suppressed_by.unwrap().bank, "benign");
+    // The bank list counts digests.
+    let list = banks.list().unwrap();
+    let known = list.iter().find(|b| b.meta.name == "known").unwrap();
+    assert_eq!((known.hashes, known.exact), (1, 2));
 }

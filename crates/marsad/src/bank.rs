@@ -110,10 +110,11 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
                     println!("{}", serde_json::to_string(&r)?);
                 } else {
                     println!(
-                        "{}: read {}, imported {}, duplicates {}, skipped (not PDQ) {}, rejected {}",
+                        "{}: read {}, imported {} ({} file digests), duplicates {}, skipped (other signal types) {}, rejected {}",
                         f.display(),
                         r.read,
                         r.imported,
+                        r.exact,
                         r.duplicates,
                         r.skipped,
                         r.rejected
@@ -141,7 +142,7 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
                     banks.export(&name, format, &mut lock)?
                 }
             };
-            tracing::info!("exported {n} hashes from bank {name}");
+            tracing::info!("exported {n} rows from bank {name}");
         }
         BankCmd::List { json } => {
             let list = banks.list()?;
@@ -154,9 +155,10 @@ pub fn run(data: &Path, cmd: BankCmd) -> Result<ExitCode> {
             } else {
                 for b in &list {
                     println!(
-                        "{:<24} {:>10} hashes  {:<8} {}{}",
+                        "{:<24} {:>10} hashes {:>8} digests  {:<8} {}{}",
                         b.meta.name,
                         b.hashes,
+                        b.exact,
                         if b.meta.enabled {
                             "enabled"
                         } else {

@@ -203,11 +203,28 @@ pub fn match_files(data: &Path, args: MatchArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0;
     for p in &args.paths {
+        // The file's digests first: an exact match needs no decoding, and a known-benign
+        // digest (negative bank) suppresses every match.
+        let exact = if matcher.exact_digests() > 0 {
+            match marsad_media::video::file_digests(p) {
+                Ok((md5, sha256)) => matcher.match_digests(Some(&md5), Some(&sha256)),
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("error: {e}");
+                    continue;
+                }
+            }
+        } else {
+            marsad_media::matcher::ExactOutcome::default()
+        };
         match hasher.hash_file(p) {
             Ok(r) => {
-                let m = matcher
+                let mut m = matcher
                     .match_hash(&r.hash, args.max_distance, args.limit)
                     .context("matching against the hash banks")?;
+                if exact.suppressed_by.is_some() {
+                    m.matches.clear();
+                }
                 writeln!(
                     out,
                     "{}",
@@ -215,10 +232,27 @@ pub fn match_files(data: &Path, args: MatchArgs) -> Result<ExitCode> {
                         "path": p,
                         "hash": r.hash,
                         "quality": r.quality,
-                        "matched": !m.matches.is_empty(),
-                        "best_distance": m.matches.first().map(|x| x.distance),
+                        "matched": !m.matches.is_empty() || !exact.matches.is_empty(),
+                        "best_distance": if exact.matches.is_empty() { m.matches.first().map(|x| x.distance) } else { Some(0) },
+                        "exact": exact.matches,
                         "matches": m.matches,
                         "suppressed_by": m.suppressed_by,
+                        "exact_suppressed_by": exact.suppressed_by,
+                    })
+                )?;
+            }
+            Err(e) if !exact.matches.is_empty() => {
+                // Not an image we can hash (a video, a document), but a known file.
+                writeln!(
+                    out,
+                    "{}",
+                    json!({
+                        "path": p,
+                        "matched": true,
+                        "best_distance": 0,
+                        "exact": exact.matches,
+                        "matches": [],
+                        "hash_error": e.to_string(),
                     })
                 )?;
             }

@@ -435,3 +435,80 @@ fn max_side_hashes_a_thumbnail() {
     );
     assert!(!bad.status.success());
 }
+
+#[test]
+fn file_digests_in_banks_match_any_file_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    ok(&marsad(&data, &["init"]));
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    // A document (not an image or a video) and an image, both known by their digests.
+    std::fs::write(input.join("manual.pdf"), b"%PDF-1.4 a known manual").unwrap();
+    picture(5).save(input.join("poster.png")).unwrap();
+    let md5_of = |p: &std::path::Path| marsad_media::video::file_digests(p).unwrap().0;
+    let bank = dir.path().join("known.csv");
+    std::fs::write(
+        &bank,
+        format!(
+            "signal_type,signal_value,tags\nHASH_MD5,{},manual\nphoto_md5,{},poster\n",
+            md5_of(&input.join("manual.pdf")),
+            md5_of(&input.join("poster.png")).to_uppercase()
+        ),
+    )
+    .unwrap();
+    ok(&marsad(&data, &["bank", "create", "known"]));
+    let out = ok(&marsad(
+        &data,
+        &[
+            "bank",
+            "import",
+            "known",
+            "-f",
+            "te",
+            "--json",
+            bank.to_str().unwrap(),
+        ],
+    ));
+    let r: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (r["imported"].as_u64(), r["exact"].as_u64()),
+        (Some(2), Some(2))
+    );
+
+    // `marsad match`: the poster matches exactly (distance 0) besides any PDQ match.
+    let m: Value = serde_json::from_str(
+        ok(&marsad(
+            &data,
+            &["match", input.join("poster.png").to_str().unwrap()],
+        ))
+        .trim(),
+    )
+    .unwrap();
+    assert_eq!(m["matched"], true);
+    assert_eq!(m["best_distance"], 0);
+    assert_eq!(m["exact"][0]["label"], "poster");
+
+    // Imported media: both files are findings, the document with `md5:` in bank_hash.
+    let jsonl = input.join("items.jsonl");
+    std::fs::write(
+        &jsonl,
+        r#"{"key":{"platform":"telegram","id":"c1/1"},"kind":"message","text":"a","media":[{"kind":"file","path":"manual.pdf"},{"kind":"photo","path":"poster.png"}]}"#.to_string() + "\n",
+    )
+    .unwrap();
+    ok(&marsad(
+        &data,
+        &["import", "--format", "jsonl", jsonl.to_str().unwrap()],
+    ));
+    let findings: Vec<Value> = ok(&marsad(&data, &["media", "findings"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let manual = findings
+        .iter()
+        .find(|f| f["label"] == "manual")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert!(manual["bank_hash"].as_str().unwrap().starts_with("md5:"));
+    assert_eq!(manual["distance"], 0);
+    assert!(findings.iter().any(|f| f["label"] == "poster"));
+}
