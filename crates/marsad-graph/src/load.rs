@@ -7,7 +7,9 @@
 //! has no author). Ends that cannot be resolved stay as `unresolved` nodes; edges to items
 //! that are not in the store are skipped and counted. Self-loops are dropped.
 
-use crate::dataset::{Dataset, Edge, EdgeKind, NodeId, NodeInfo, NodeKind, Post, StatusObs};
+use crate::dataset::{
+    Avatar, Dataset, Edge, EdgeKind, NodeId, NodeInfo, NodeKind, Post, StatusObs,
+};
 use crate::GraphError;
 use marsad_model::{AccountStatus, Platform};
 use serde::Serialize;
@@ -26,6 +28,8 @@ pub struct LoadReport {
     pub edges: u64,
     pub unresolved_item_targets: u64,
     pub self_loops: u64,
+    /// Account avatar images with a PDQ hash.
+    pub avatars: u64,
 }
 
 struct Resolver {
@@ -166,6 +170,10 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
             rep.channels += 1;
         }
     }
+
+    // Avatar images with their PDQ hashes (imported with `marsad import-avatars` and hashed
+    // by the media scan). Quality and default-avatar filters are the successor ranking's.
+    load_avatars(pool, &mut ds, &mut rep).await?;
 
     // Status history.
     let rows = sqlx::query(
@@ -318,6 +326,45 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
         "graph input loaded"
     );
     Ok((ds, rep))
+}
+
+/// Reads `account_avatars` joined with `media_hashes` (images with a PDQ hash only) into
+/// [`Dataset::avatars`], for accounts already loaded. A stored hash that does not parse is
+/// corrupt data and an error naming the image.
+async fn load_avatars(
+    pool: &SqlitePool,
+    ds: &mut Dataset,
+    rep: &mut LoadReport,
+) -> Result<(), GraphError> {
+    let rows = sqlx::query(
+        "SELECT a.platform, a.platform_id, a.sha256, h.pdq, h.quality FROM account_avatars a \
+         JOIN media_hashes h ON h.sha256 = a.sha256 WHERE h.pdq IS NOT NULL \
+         ORDER BY a.platform, a.platform_id, a.sha256",
+    )
+    .fetch_all(pool)
+    .await?;
+    for r in &rows {
+        let p: String = r.try_get(0)?;
+        let pid: String = r.try_get(1)?;
+        let sha256: String = r.try_get(2)?;
+        let pdq: String = r.try_get(3)?;
+        let quality: Option<i64> = r.try_get(4)?;
+        let Some(node) = ds.find(&format!("{p}:{pid}")) else {
+            continue;
+        };
+        let pdq = pdq.parse().map_err(|e| GraphError::Corrupt {
+            key: format!("media {sha256}"),
+            message: format!("bad PDQ hash: {e}"),
+        })?;
+        ds.avatars.push(Avatar {
+            node,
+            sha256,
+            pdq,
+            quality: quality.unwrap_or(0).clamp(0, 100) as u8,
+        });
+        rep.avatars += 1;
+    }
+    Ok(())
 }
 
 /// One stored lineage link: `successor` is believed to be the re-creation of `predecessor`.
