@@ -3,9 +3,10 @@
 //!
 //! Each logo is drawn in code (a procedural flag, seal, waves, ... with enough structure for
 //! a PDQ quality of 100). A re-created account's avatar is its predecessor's image as a
-//! platform would serve it again: decoded, shifted by a few pixels, resized, and re-encoded
-//! as JPEG, so the file (and its name in the URL) differs but the PDQ hash stays within a
-//! few bits. Benign accounts get their own drawings; ten long-standing background accounts
+//! platform would serve it again: decoded, shifted by at most a pixel, resized, re-encoded
+//! as JPEG, so the file (and its name in the URL) differs but the PDQ hash stays within
+//! 14-18 bits (a shift of 3 px on 400 moves these drawings 24-34 bits: PDQ is sensitive to
+//! shifts). Benign accounts get their own drawings; ten long-standing background accounts
 //! share one generic silhouette, the kind of default avatar successor ranking must ignore.
 
 use crate::{out, DemoError};
