@@ -73,8 +73,35 @@ fn json_list(s: Option<String>, key: &str) -> Result<Vec<String>, GraphError> {
     }
 }
 
+/// What [`load_store_with`] reads besides nodes, status history, avatars and edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Post bodies: texts, links, hashtags and media hashes. Coordination, brigades,
+    /// successors, migration and the derived edges (co-channel, shared link / media) read
+    /// them; hubs, communities, tiers and exports only need each post's author, channel,
+    /// platform, time and whether it amplifies (and edges pointing at it), so they can skip
+    /// the bodies and the memory they take.
+    pub post_bodies: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { post_bodies: true }
+    }
+}
+
 /// Loads nodes, posts, edges and status observations from the store.
 pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), GraphError> {
+    load_store_with(pool, LoadOptions::default()).await
+}
+
+/// [`load_store`] with options: without post bodies, posts keep their key, platform,
+/// author, channel, time and amplification flag, and texts, links, hashtags and media stay
+/// empty (the item_media table is not read).
+pub async fn load_store_with(
+    pool: &SqlitePool,
+    opts: LoadOptions,
+) -> Result<(Dataset, LoadReport), GraphError> {
     let mut ds = Dataset::new();
     let mut rep = LoadReport::default();
     let mut res = Resolver {
@@ -204,10 +231,13 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
     let mut post_of_row: HashMap<i64, u32> = HashMap::new();
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(
+        let rows = sqlx::query(if opts.post_bodies {
             "SELECT id, platform, platform_id, author, channel, created_at, text, links, hashtags, \
-             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?",
-        )
+             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?"
+        } else {
+            "SELECT id, platform, platform_id, author, channel, created_at, '', NULL, NULL, \
+             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?"
+        })
         .bind(after)
         .bind(PAGE)
         .fetch_all(pool)
@@ -245,11 +275,15 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
             rep.posts += 1;
         }
     }
-    let rows = sqlx::query(
-        "SELECT item_id, sha256 FROM item_media WHERE sha256 IS NOT NULL ORDER BY item_id, ordinal",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = if opts.post_bodies {
+        sqlx::query(
+            "SELECT item_id, sha256 FROM item_media WHERE sha256 IS NOT NULL ORDER BY item_id, ordinal",
+        )
+        .fetch_all(pool)
+        .await?
+    } else {
+        Vec::new()
+    };
     for r in &rows {
         let row: i64 = r.try_get(0)?;
         let sha: String = r.try_get(1)?;

@@ -201,9 +201,21 @@ async fn input(ws: &Workspace, args: &GraphArgs) -> Result<Input> {
             .open()
             .await
             .with_context(|| format!("opening workspace {}", ws.root.display()))?;
-        let (ds, _) = load::load_store(store.pool())
-            .await
-            .context("loading the graph from the workspace")?;
+        // Hubs, communities, tiers and exports read only who posted what kind of post when,
+        // and the edges: post bodies are not loaded for them (unless derived edges are
+        // asked for, which are built from links, channels and media).
+        let edges_only = matches!(
+            args.what,
+            GraphWhat::Hubs | GraphWhat::Communities | GraphWhat::Tiers | GraphWhat::Export(_)
+        ) && !f.kinds.iter().any(|k| EdgeKind::DERIVED.contains(k));
+        let (ds, _) = load::load_store_with(
+            store.pool(),
+            load::LoadOptions {
+                post_bodies: !edges_only,
+            },
+        )
+        .await
+        .context("loading the graph from the workspace")?;
         Input {
             ds,
             pool: Some(store),
