@@ -225,128 +225,160 @@ fn folder_entries(
     Ok(out)
 }
 
-/// The rows of a manifest `platform,account,path[,observed_at]` (a header row naming the
-/// columns is optional). Paths are relative to the manifest's folder.
-fn manifest_entries(
-    manifest: &Path,
+/// A manifest `platform,account,path[,observed_at]` (a header row naming the columns is
+/// optional), read in chunks so memory does not grow with its length. Paths are relative to
+/// the manifest's folder.
+struct Manifest {
+    path: PathBuf,
+    base: PathBuf,
+    rdr: csv::Reader<std::io::BufReader<std::fs::File>>,
     default_platform: Option<Platform>,
-    rejects: &mut Rejects,
-) -> Result<Vec<Entry>> {
-    let base = manifest
-        .parent()
-        .map(|p| {
-            if p.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                p
-            }
+    /// Rows read so far.
+    rows: u64,
+}
+
+impl Manifest {
+    fn open(manifest: &Path, default_platform: Option<Platform>) -> Result<Manifest> {
+        let base = manifest
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or(Path::new("."))
+            .canonicalize()
+            .with_context(|| format!("resolving the folder of {}", manifest.display()))?;
+        let file = std::fs::File::open(manifest)
+            .with_context(|| format!("opening manifest {}", manifest.display()))?;
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(std::io::BufReader::new(file));
+        Ok(Manifest {
+            path: manifest.to_path_buf(),
+            base,
+            rdr,
+            default_platform,
+            rows: 0,
         })
-        .unwrap_or(Path::new("."))
-        .canonicalize()
-        .with_context(|| format!("resolving the folder of {}", manifest.display()))?;
-    let file = std::fs::File::open(manifest)
-        .with_context(|| format!("opening manifest {}", manifest.display()))?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(std::io::BufReader::new(file));
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 1;
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                rejects.push(
-                    Position::line(manifest, line),
-                    None,
-                    format!("bad CSV row: {e}"),
-                    "",
-                )?;
+    }
+
+    /// Up to `max` good rows (bad ones go to `rejects`); empty at the end of the file.
+    fn next_chunk(&mut self, max: usize, rejects: &mut Rejects) -> Result<Vec<Entry>> {
+        let manifest = self.path.clone();
+        let default_platform = self.default_platform;
+        let mut out = Vec::new();
+        let mut rec = csv::StringRecord::new();
+        while out.len() < max {
+            let i = self.rows;
+            let line = i + 1;
+            match self.rdr.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => self.rows += 1,
+                Err(e) => {
+                    self.rows += 1;
+                    let line = e.position().map_or(line, |p| p.line());
+                    rejects.push(
+                        Position::line(&manifest, line),
+                        None,
+                        format!("bad CSV row: {e}"),
+                        "",
+                    )?;
+                    if e.is_io_error() {
+                        return Err(anyhow::Error::new(e)
+                            .context(format!("reading manifest {}", manifest.display())));
+                    }
+                    continue;
+                }
+            }
+            let rec = &rec;
+            let line = rec.position().map_or(line, |p| p.line());
+            let pos = Position::line(&manifest, line);
+            let raw = rec.iter().collect::<Vec<_>>().join(",");
+            if i == 0
+                && rec
+                    .get(0)
+                    .is_some_and(|c| c.eq_ignore_ascii_case("platform"))
+            {
                 continue;
             }
-        };
-        let line = rec.position().map_or(line, |p| p.line());
-        let pos = Position::line(manifest, line);
-        let raw = rec.iter().collect::<Vec<_>>().join(",");
-        if i == 0
-            && rec
-                .get(0)
-                .is_some_and(|c| c.eq_ignore_ascii_case("platform"))
-        {
-            continue;
-        }
-        if rec.len() < 3 || rec.len() > 4 {
-            rejects.push(
-                pos,
-                None,
-                format!(
-                    "expected 3 or 4 columns (platform,account,path[,observed_at]), found {}",
-                    rec.len()
-                ),
-                &raw,
-            )?;
-            continue;
-        }
-        let platform = match (rec.get(0).unwrap_or(""), default_platform) {
-            ("", Some(p)) => p,
-            ("", None) => {
+            if rec.len() < 3 || rec.len() > 4 {
                 rejects.push(
                     pos,
-                    Some("platform"),
-                    "empty platform (and no --platform)".into(),
+                    None,
+                    format!(
+                        "expected 3 or 4 columns (platform,account,path[,observed_at]), found {}",
+                        rec.len()
+                    ),
                     &raw,
                 )?;
                 continue;
             }
-            (s, _) => match s.parse::<Platform>() {
-                Ok(p) => p,
-                Err(e) => {
-                    rejects.push(pos, Some("platform"), format!("{s:?}: {e}"), &raw)?;
-                    continue;
-                }
-            },
-        };
-        let account = rec.get(1).unwrap_or("").to_string();
-        if account.is_empty() {
-            rejects.push(pos, Some("account"), "empty account".into(), &raw)?;
-            continue;
-        }
-        let path = rec.get(2).unwrap_or("");
-        let file = match resolve_in(&base, path) {
-            Ok(f) => f,
-            Err(why) => {
-                rejects.push(pos, Some("path"), format!("{path:?}: {why}"), &raw)?;
-                continue;
-            }
-        };
-        let observed_at = match rec.get(3).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => match marsad_graph::edges_csv::parse_time(s) {
-                Some(t) => Some(t),
-                None => {
+            let platform = match (rec.get(0).unwrap_or(""), default_platform) {
+                ("", Some(p)) => p,
+                ("", None) => {
                     rejects.push(
                         pos,
-                        Some("observed_at"),
-                        format!("{s:?}: expected RFC 3339, a date (YYYY-MM-DD) or Unix seconds"),
+                        Some("platform"),
+                        "empty platform (and no --platform)".into(),
                         &raw,
                     )?;
                     continue;
                 }
-            },
-        };
-        out.push(Entry {
-            platform: Some(platform),
-            account,
-            file,
-            observed_at,
-            position: pos,
-            raw,
-        });
+                (s, _) => match s.parse::<Platform>() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        rejects.push(pos, Some("platform"), format!("{s:?}: {e}"), &raw)?;
+                        continue;
+                    }
+                },
+            };
+            let account = rec.get(1).unwrap_or("").to_string();
+            if account.is_empty() {
+                rejects.push(pos, Some("account"), "empty account".into(), &raw)?;
+                continue;
+            }
+            let path = rec.get(2).unwrap_or("");
+            let file = match resolve_in(&self.base, path) {
+                Ok(f) => f,
+                Err(why) => {
+                    rejects.push(pos, Some("path"), format!("{path:?}: {why}"), &raw)?;
+                    continue;
+                }
+            };
+            let observed_at = match rec.get(3).filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => match marsad_graph::edges_csv::parse_time(s) {
+                    Some(t) => Some(t),
+                    None => {
+                        rejects.push(
+                            pos,
+                            Some("observed_at"),
+                            format!(
+                                "{s:?}: expected RFC 3339, a date (YYYY-MM-DD) or Unix seconds"
+                            ),
+                            &raw,
+                        )?;
+                        continue;
+                    }
+                },
+            };
+            out.push(Entry {
+                platform: Some(platform),
+                account,
+                file,
+                observed_at,
+                position: pos,
+                raw,
+            });
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// A manifest path: relative to the manifest's folder (canonical) and inside it.
@@ -381,100 +413,106 @@ pub(crate) async fn import_avatars(
         out: None,
         count: 0,
     };
-    let entries = if path.is_dir() {
-        folder_entries(path, platform, &mut rejects)?
+    // A folder is listed (sorted) at once; a manifest is read in chunks.
+    let (mut listed, mut manifest) = if path.is_dir() {
+        (Some(folder_entries(path, platform, &mut rejects)?), None)
     } else if path.is_file() {
-        manifest_entries(path, platform, &mut rejects)?
+        (None, Some(Manifest::open(path, platform)?))
     } else {
         anyhow::bail!("{}: no such file or folder", path.display());
     };
     let blobs = ws.blobs();
     let mut hasher = ImageHasher::default();
-    // Folder entries and manifest rows rejected while listing them count as read.
-    let mut summary = AvatarSummary {
-        read: rejects.count,
-        ..AvatarSummary::default()
-    };
+    let mut summary = AvatarSummary::default();
     let mut batch: Vec<NewAvatar> = Vec::new();
-    for e in entries {
-        summary.read += 1;
-        let Some(platform) = e.platform else {
-            rejects.push(e.position, Some("platform"), "no platform".into(), &e.raw)?;
-            continue;
+    loop {
+        let chunk = match (&mut listed, &mut manifest) {
+            (Some(v), _) => std::mem::take(v),
+            (None, Some(m)) => m.next_chunk(BATCH, &mut rejects)?,
+            (None, None) => Vec::new(),
         };
-        let platform_id = match store
-            .resolve_account(platform.as_str(), &e.account)
-            .await
-            .context("resolving accounts")?
-        {
-            AccountMatch::Found(id) => id,
-            AccountMatch::NotFound => {
-                rejects.push(
-                    e.position,
-                    Some("account"),
-                    format!(
-                        "no {platform} account {:?} in the workspace (import the export that has it first)",
-                        e.account
-                    ),
-                    &e.raw,
-                )?;
-                continue;
-            }
-            AccountMatch::Ambiguous(ids) => {
-                rejects.push(
-                    e.position,
-                    Some("account"),
-                    format!(
-                        "{:?} names several {platform} accounts ({}); give the platform id",
-                        e.account,
-                        ids.join(", ")
-                    ),
-                    &e.raw,
-                )?;
-                continue;
-            }
-        };
-        // The file must be an image that decodes and hashes (the media scan hashes it again
-        // from the blob store; an avatar without a hash would be useless).
-        let file = e.file.clone();
-        let checked = tokio::task::block_in_place(|| {
-            if sniff_kind(&file, None) != MediaKind::Image {
-                return Err("not an image file (JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC)".into());
-            }
-            hasher
-                .hash_file(&file)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
-        if let Err(why) = checked {
-            rejects.push(e.position, Some("path"), why, &e.raw)?;
-            continue;
+        if chunk.is_empty() {
+            break;
         }
-        let mime = mime_of(&e.file);
-        let media = match blobs.put_file(&e.file, mime) {
-            Ok(m) => m,
-            Err(err) => {
-                rejects.push(e.position, Some("path"), err.to_string(), &e.raw)?;
+        for e in chunk {
+            let Some(platform) = e.platform else {
+                rejects.push(e.position, Some("platform"), "no platform".into(), &e.raw)?;
+                continue;
+            };
+            let platform_id = match store
+                .resolve_account(platform.as_str(), &e.account)
+                .await
+                .context("resolving accounts")?
+            {
+                AccountMatch::Found(id) => id,
+                AccountMatch::NotFound => {
+                    rejects.push(
+                        e.position,
+                        Some("account"),
+                        format!(
+                            "no {platform} account {:?} in the workspace (import the export that has it first)",
+                            e.account
+                        ),
+                        &e.raw,
+                    )?;
+                    continue;
+                }
+                AccountMatch::Ambiguous(ids) => {
+                    rejects.push(
+                        e.position,
+                        Some("account"),
+                        format!(
+                            "{:?} names several {platform} accounts ({}); give the platform id",
+                            e.account,
+                            ids.join(", ")
+                        ),
+                        &e.raw,
+                    )?;
+                    continue;
+                }
+            };
+            // The file must be an image that decodes and hashes (the media scan hashes it again
+            // from the blob store; an avatar without a hash would be useless).
+            let file = e.file.clone();
+            let checked = tokio::task::block_in_place(|| {
+                if sniff_kind(&file, None) != MediaKind::Image {
+                    return Err("not an image file (JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC)".into());
+                }
+                hasher
+                    .hash_file(&file)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            });
+            if let Err(why) = checked {
+                rejects.push(e.position, Some("path"), why, &e.raw)?;
                 continue;
             }
-        };
-        batch.push(NewAvatar {
-            platform: platform.as_str().to_string(),
-            platform_id,
-            sha256: media.sha256,
-            mime: mime.map(str::to_string),
-            size: media.size,
-            source: match e.position.line {
-                Some(l) => format!("{}:{l}", e.position.file.display()),
-                None => e.position.file.display().to_string(),
-            },
-            observed_at: e.observed_at,
-        });
-        if batch.len() >= BATCH {
-            let c = store.add_avatars(&batch).await.context("storing avatars")?;
-            summary.imported += c.imported;
-            summary.duplicates += c.duplicates;
-            batch.clear();
+            let mime = mime_of(&e.file);
+            let media = match blobs.put_file(&e.file, mime) {
+                Ok(m) => m,
+                Err(err) => {
+                    rejects.push(e.position, Some("path"), err.to_string(), &e.raw)?;
+                    continue;
+                }
+            };
+            batch.push(NewAvatar {
+                platform: platform.as_str().to_string(),
+                platform_id,
+                sha256: media.sha256,
+                mime: mime.map(str::to_string),
+                size: media.size,
+                source: match e.position.line {
+                    Some(l) => format!("{}:{l}", e.position.file.display()),
+                    None => e.position.file.display().to_string(),
+                },
+                observed_at: e.observed_at,
+            });
+            if batch.len() >= BATCH {
+                let c = store.add_avatars(&batch).await.context("storing avatars")?;
+                summary.imported += c.imported;
+                summary.duplicates += c.duplicates;
+                batch.clear();
+            }
         }
     }
     if !batch.is_empty() {
@@ -483,6 +521,8 @@ pub(crate) async fn import_avatars(
         summary.duplicates += c.duplicates;
     }
     summary.rejected = rejects.count;
+    // Every folder entry and manifest row is imported, a duplicate, or rejected.
+    summary.read = summary.imported + summary.duplicates + summary.rejected;
     summary.rejects_file = rejects.finish()?;
     Ok(summary)
 }
@@ -572,7 +612,11 @@ mod tests {
             out: None,
             count: 0,
         };
-        let e = manifest_entries(&m, Some(Platform::Telegram), &mut rejects).unwrap();
+        let mut manifest = Manifest::open(&m, Some(Platform::Telegram)).unwrap();
+        let mut e = manifest.next_chunk(1, &mut rejects).unwrap();
+        assert_eq!(e.len(), 1, "chunks of one good row");
+        e.extend(manifest.next_chunk(10, &mut rejects).unwrap());
+        assert!(manifest.next_chunk(10, &mut rejects).unwrap().is_empty());
         rejects.finish().unwrap();
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].platform, Some(Platform::X));
