@@ -18,6 +18,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod avatars;
 mod cast;
 mod corpus;
 mod crowdtangle;
@@ -204,6 +205,9 @@ pub struct DemoSummary {
     /// Analyst configuration for the scenarios: watchlists and geofences (CSV).
     pub watchlists: PathBuf,
     pub geofences: PathBuf,
+    /// Avatar images of X accounts (`avatars/x/<handle>.*`, for `marsad import-avatars`),
+    /// when the X files were generated.
+    pub avatars: Option<PathBuf>,
 }
 
 impl DemoSummary {
@@ -237,6 +241,8 @@ pub(crate) struct Ctx<'a> {
     pub files: Vec<DemoFile>,
     pub media_files: u64,
     pub missing_media: u64,
+    pub avatars: Option<PathBuf>,
+    pub avatar_files: u64,
 }
 
 impl Ctx<'_> {
@@ -269,6 +275,11 @@ struct Manifest<'a> {
     files: &'a [DemoFile],
     media_files: u64,
     missing_media: u64,
+    /// Folder of avatar images (`marsad import-avatars avatars`), when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    avatars: Option<&'static str>,
+    #[serde(skip_serializing_if = "is_zero")]
+    avatar_files: u64,
     scenarios: Vec<TruthGroup>,
     benign: Vec<TruthGroup>,
 }
@@ -291,6 +302,8 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
         files: Vec::new(),
         media_files: 0,
         missing_media: 0,
+        avatars: None,
+        avatar_files: 0,
     };
     for f in DemoFormat::ALL {
         if !(cfg.formats.is_empty() || cfg.formats.contains(&f)) {
@@ -336,6 +349,8 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
         files: &ctx.files,
         media_files: ctx.media_files,
         missing_media: ctx.missing_media,
+        avatars: ctx.avatars.as_ref().map(|_| avatars::DIR),
+        avatar_files: ctx.avatar_files,
         scenarios,
         benign,
     };
@@ -353,7 +368,12 @@ pub fn generate(dir: &Path, cfg: &DemoConfig) -> Result<DemoSummary, DemoError> 
         missing_media: ctx.missing_media,
         watchlists,
         geofences,
+        avatars: ctx.avatars,
     })
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The analyst's side of the planted scenarios (not importable data): the watchlists

@@ -1140,6 +1140,7 @@ pub(crate) fn generate(ctx: &mut Ctx) -> Result<(), DemoError> {
     f.search()?;
     f.lookups()?;
     f.truth_accounts();
+    f.avatars()?;
     Ok(())
 }
 
@@ -1693,6 +1694,69 @@ impl Files<'_, '_> {
         }
         let written = out.finish()?;
         self.ctx.push(written, F, 0, seen.count());
+        Ok(())
+    }
+
+    /// Avatar images the analyst was given for the X cast (`avatars/x/<handle>.*`): the
+    /// re-created accounts re-use their predecessor's logo re-encoded; benign accounts have
+    /// their own; ten football fans share the generic silhouette (a default avatar).
+    fn avatars(&mut self) -> Result<(), DemoError> {
+        use crate::avatars::{Avatar, Design};
+        let c = &self.cast;
+        let name = |u: &XUser| u.username().to_string();
+        let mut v = vec![
+            (name(&c.chain_a[0]), Avatar::Original(Design::Seal)),
+            (
+                name(&c.chain_a[1]),
+                Avatar::Reencoded {
+                    design: Design::Seal,
+                    shift: 1,
+                    size: 200,
+                    quality: 72,
+                },
+            ),
+            (name(&c.chain_b[0]), Avatar::Original(Design::Waves)),
+            (
+                name(&c.chain_b[1]),
+                Avatar::Reencoded {
+                    design: Design::Waves,
+                    shift: 0,
+                    size: 240,
+                    quality: 80,
+                },
+            ),
+            (name(&c.outlet), Avatar::Original(Design::Bands)),
+            (name(&c.blogger), Avatar::Original(Design::Portrait)),
+            (name(&c.news[0]), Avatar::Original(Design::Rivers)),
+            (name(&c.news[1]), Avatar::Original(Design::Eye)),
+            (name(&c.news[2]), Avatar::Original(Design::Columns)),
+        ];
+        let fans: std::collections::BTreeSet<String> = self
+            .search_planted()
+            .iter()
+            .filter(|e| {
+                e.truth
+                    .iter()
+                    .any(|(s, note)| *s == Scn::Decoys && note.contains("football"))
+            })
+            .filter_map(|e| e.users.first().map(name))
+            .collect();
+        for (k, fan) in fans.into_iter().take(10).enumerate() {
+            let a = if k % 4 == 3 {
+                // The same default picture, served at another size.
+                Avatar::Reencoded {
+                    design: Design::Silhouette,
+                    shift: 0,
+                    size: 128,
+                    quality: 85,
+                }
+            } else {
+                Avatar::Original(Design::Silhouette)
+            };
+            v.push((fan, a));
+        }
+        self.ctx.avatar_files += crate::avatars::write_x(self.ctx.root, &v)?;
+        self.ctx.avatars = Some(self.ctx.root.join(crate::avatars::DIR));
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! list, or by hand in tests.
 
 use crate::Micros;
+use marsad_media::Hash256;
 use marsad_model::{AccountStatus, Platform};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -172,6 +173,18 @@ pub struct Post {
     pub is_amplification: bool,
 }
 
+/// An avatar image of an account with its PDQ hash (from `account_avatars` and
+/// `media_hashes`, see [`crate::load`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Avatar {
+    pub node: NodeId,
+    /// SHA-256 of the image file (the blob store's name for it).
+    pub sha256: String,
+    pub pdq: Hash256,
+    /// PDQ quality (0–100).
+    pub quality: u8,
+}
+
 /// A status observation of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StatusObs {
@@ -219,6 +232,8 @@ pub struct Dataset {
     pub edges: Vec<Edge>,
     pub posts: Vec<Post>,
     pub statuses: Vec<StatusObs>,
+    /// Avatar images of accounts with their PDQ hashes (empty unless images were imported).
+    pub avatars: Vec<Avatar>,
 }
 
 impl Dataset {

@@ -66,7 +66,7 @@ pub struct Feature {
     pub name: &'static str,
     pub value: serde_json::Value,
     #[serde(skip_serializing_if = "str::is_empty")]
-    pub note: &'static str,
+    pub note: std::borrow::Cow<'static, str>,
 }
 
 impl Feature {
@@ -74,11 +74,11 @@ impl Feature {
         Feature {
             name,
             value: value.into(),
-            note: "",
+            note: std::borrow::Cow::Borrowed(""),
         }
     }
-    pub fn with_note(mut self, note: &'static str) -> Self {
-        self.note = note;
+    pub fn with_note(mut self, note: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        self.note = note.into();
         self
     }
 }

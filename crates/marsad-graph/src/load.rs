@@ -7,7 +7,9 @@
 //! has no author). Ends that cannot be resolved stay as `unresolved` nodes; edges to items
 //! that are not in the store are skipped and counted. Self-loops are dropped.
 
-use crate::dataset::{Dataset, Edge, EdgeKind, NodeId, NodeInfo, NodeKind, Post, StatusObs};
+use crate::dataset::{
+    Avatar, Dataset, Edge, EdgeKind, NodeId, NodeInfo, NodeKind, Post, StatusObs,
+};
 use crate::GraphError;
 use marsad_model::{AccountStatus, Platform};
 use serde::Serialize;
@@ -26,6 +28,8 @@ pub struct LoadReport {
     pub edges: u64,
     pub unresolved_item_targets: u64,
     pub self_loops: u64,
+    /// Account avatar images with a PDQ hash.
+    pub avatars: u64,
 }
 
 struct Resolver {
@@ -69,8 +73,35 @@ fn json_list(s: Option<String>, key: &str) -> Result<Vec<String>, GraphError> {
     }
 }
 
+/// What [`load_store_with`] reads besides nodes, status history, avatars and edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Post bodies: texts, links, hashtags and media hashes. Coordination, brigades,
+    /// successors, migration and the derived edges (co-channel, shared link / media) read
+    /// them; hubs, communities, tiers and exports only need each post's author, channel,
+    /// platform, time and whether it amplifies (and edges pointing at it), so they can skip
+    /// the bodies and the memory they take.
+    pub post_bodies: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { post_bodies: true }
+    }
+}
+
 /// Loads nodes, posts, edges and status observations from the store.
 pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), GraphError> {
+    load_store_with(pool, LoadOptions::default()).await
+}
+
+/// [`load_store`] with options: without post bodies, posts keep their key, platform,
+/// author, channel, time and amplification flag, and texts, links, hashtags and media stay
+/// empty (the item_media table is not read).
+pub async fn load_store_with(
+    pool: &SqlitePool,
+    opts: LoadOptions,
+) -> Result<(Dataset, LoadReport), GraphError> {
     let mut ds = Dataset::new();
     let mut rep = LoadReport::default();
     let mut res = Resolver {
@@ -167,6 +198,10 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
         }
     }
 
+    // Avatar images with their PDQ hashes (imported with `marsad import-avatars` and hashed
+    // by the media scan). Quality and default-avatar filters are the successor ranking's.
+    load_avatars(pool, &mut ds, &mut rep).await?;
+
     // Status history.
     let rows = sqlx::query(
         "SELECT a.platform, a.platform_id, s.status, s.at FROM account_status s \
@@ -196,10 +231,13 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
     let mut post_of_row: HashMap<i64, u32> = HashMap::new();
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query(
+        let rows = sqlx::query(if opts.post_bodies {
             "SELECT id, platform, platform_id, author, channel, created_at, text, links, hashtags, \
-             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?",
-        )
+             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?"
+        } else {
+            "SELECT id, platform, platform_id, author, channel, created_at, '', NULL, NULL, \
+             repost_of, quote_of, forwarded_from FROM items WHERE id > ? ORDER BY id LIMIT ?"
+        })
         .bind(after)
         .bind(PAGE)
         .fetch_all(pool)
@@ -237,11 +275,15 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
             rep.posts += 1;
         }
     }
-    let rows = sqlx::query(
-        "SELECT item_id, sha256 FROM item_media WHERE sha256 IS NOT NULL ORDER BY item_id, ordinal",
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = if opts.post_bodies {
+        sqlx::query(
+            "SELECT item_id, sha256 FROM item_media WHERE sha256 IS NOT NULL ORDER BY item_id, ordinal",
+        )
+        .fetch_all(pool)
+        .await?
+    } else {
+        Vec::new()
+    };
     for r in &rows {
         let row: i64 = r.try_get(0)?;
         let sha: String = r.try_get(1)?;
@@ -318,6 +360,45 @@ pub async fn load_store(pool: &SqlitePool) -> Result<(Dataset, LoadReport), Grap
         "graph input loaded"
     );
     Ok((ds, rep))
+}
+
+/// Reads `account_avatars` joined with `media_hashes` (images with a PDQ hash only) into
+/// [`Dataset::avatars`], for accounts already loaded. A stored hash that does not parse is
+/// corrupt data and an error naming the image.
+async fn load_avatars(
+    pool: &SqlitePool,
+    ds: &mut Dataset,
+    rep: &mut LoadReport,
+) -> Result<(), GraphError> {
+    let rows = sqlx::query(
+        "SELECT a.platform, a.platform_id, a.sha256, h.pdq, h.quality FROM account_avatars a \
+         JOIN media_hashes h ON h.sha256 = a.sha256 WHERE h.pdq IS NOT NULL \
+         ORDER BY a.platform, a.platform_id, a.sha256",
+    )
+    .fetch_all(pool)
+    .await?;
+    for r in &rows {
+        let p: String = r.try_get(0)?;
+        let pid: String = r.try_get(1)?;
+        let sha256: String = r.try_get(2)?;
+        let pdq: String = r.try_get(3)?;
+        let quality: Option<i64> = r.try_get(4)?;
+        let Some(node) = ds.find(&format!("{p}:{pid}")) else {
+            continue;
+        };
+        let pdq = pdq.parse().map_err(|e| GraphError::Corrupt {
+            key: format!("media {sha256}"),
+            message: format!("bad PDQ hash: {e}"),
+        })?;
+        ds.avatars.push(Avatar {
+            node,
+            sha256,
+            pdq,
+            quality: quality.unwrap_or(0).clamp(0, 100) as u8,
+        });
+        rep.avatars += 1;
+    }
+    Ok(())
 }
 
 /// One stored lineage link: `successor` is believed to be the re-creation of `predecessor`.

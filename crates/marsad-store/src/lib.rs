@@ -18,6 +18,7 @@
 //! as a second implementation of the same trait (see ARCHITECTURE.md).
 
 mod analysis;
+mod avatars;
 mod blob;
 mod codec;
 mod media_hashes;
@@ -29,6 +30,7 @@ pub use analysis::{
     AccountFactsRow, ActivityRow, AlertCounts, AlertRow, AnalyzeItemRow, FindingCount, GeofenceRow,
     ItemAnalysis, ItemMediaRow, NewAlert, NewFinding, RuleFindingRow, StoredFinding, WatchRow,
 };
+pub use avatars::{AccountAvatar, AccountMatch, AvatarCounts, NewAvatar};
 pub use blob::{BlobError, BlobStore};
 pub use media_hashes::{MediaFinding, MediaHashRow, PendingMedia};
 pub use memory::MemStore;

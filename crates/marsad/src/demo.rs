@@ -116,6 +116,33 @@ pub async fn run(
             break;
         }
     }
+    if let (Some(dir), false) = (&summary.avatars, total.interrupted) {
+        // The analyst's avatar images, imported the way a user would (hashed by the media
+        // scan below); `marsad graph successors` compares them by PDQ.
+        let sqlite = ws
+            .open()
+            .await
+            .with_context(|| format!("opening workspace {}", ws.root.display()))?;
+        let a = crate::avatars::import_avatars(
+            ws,
+            &sqlite,
+            dir,
+            None,
+            ws.rejects_dir().join(format!(
+                "{}-demo-avatars.jsonl",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+            )),
+        )
+        .await
+        .context("importing the demo avatars")?;
+        sqlite.close().await;
+        println!(
+            "imported {:<45} read {:>7}, new {:>7}, duplicates {:>7}, rejected {}",
+            "avatars/ (import-avatars)", a.read, a.imported, a.duplicates, a.rejected
+        );
+        total.total.rejected += a.rejected;
+        total.rejects_file = total.rejects_file.take().or(a.rejects_file);
+    }
     let t = &total.total;
     println!(
         "\nworkspace {}: read {}, imported {}, updated {}, duplicates {}, rejected {}; media files {} stored, {} referenced but not in the export",

@@ -104,6 +104,13 @@ struct SuccessorArgs {
     /// Do not store the lineage links in the workspace.
     #[arg(long)]
     no_store: bool,
+    /// Avatar images below this PDQ quality are not compared (`marsad import-avatars`).
+    #[arg(long, default_value_t = successors::SuccessorOptions::default().avatar_min_quality)]
+    avatar_min_quality: u8,
+    /// An avatar within 31 bits of images used by more than this many accounts is a shared
+    /// default avatar and is not compared.
+    #[arg(long, default_value_t = successors::SuccessorOptions::default().avatar_max_accounts)]
+    avatar_max_accounts: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -194,9 +201,21 @@ async fn input(ws: &Workspace, args: &GraphArgs) -> Result<Input> {
             .open()
             .await
             .with_context(|| format!("opening workspace {}", ws.root.display()))?;
-        let (ds, _) = load::load_store(store.pool())
-            .await
-            .context("loading the graph from the workspace")?;
+        // Hubs, communities, tiers and exports read only who posted what kind of post when,
+        // and the edges: post bodies are not loaded for them (unless derived edges are
+        // asked for, which are built from links, channels and media).
+        let edges_only = matches!(
+            args.what,
+            GraphWhat::Hubs | GraphWhat::Communities | GraphWhat::Tiers | GraphWhat::Export(_)
+        ) && !f.kinds.iter().any(|k| EdgeKind::DERIVED.contains(k));
+        let (ds, _) = load::load_store_with(
+            store.pool(),
+            load::LoadOptions {
+                post_bodies: !edges_only,
+            },
+        )
+        .await
+        .context("loading the graph from the workspace")?;
         Input {
             ds,
             pool: Some(store),
@@ -442,10 +461,12 @@ pub async fn run(ws: &Workspace, args: GraphArgs) -> Result<ExitCode> {
             }
         }
         GraphWhat::Successors(s) => {
-            let found = successors::detect(
+            let (found, avatars) = successors::detect_with_report(
                 ds,
                 &successors::SuccessorOptions {
                     min_score: s.min_score,
+                    avatar_min_quality: s.avatar_min_quality,
+                    avatar_max_accounts: s.avatar_max_accounts,
                     ..successors::SuccessorOptions::default()
                 },
             )?;
@@ -471,7 +492,7 @@ pub async fn run(ws: &Workspace, args: GraphArgs) -> Result<ExitCode> {
             }
             let chains = successors::chains(&all_links);
             if args.json {
-                print_json(&json!({"findings": found, "lineage": chains}))?;
+                print_json(&json!({"findings": found, "lineage": chains, "avatars": avatars}))?;
             } else {
                 for f in &found {
                     let tag = if f.likely_successor.is_some() {
@@ -481,8 +502,23 @@ pub async fn run(ws: &Workspace, args: GraphArgs) -> Result<ExitCode> {
                     };
                     println!("{tag} {}", f.explanation);
                     for c in &f.candidates {
-                        println!("    {:<40} score {:.2}", c.label, c.score);
+                        let avatar = c
+                            .features
+                            .iter()
+                            .find(|x| x.name == "avatar_pdq")
+                            .map(|x| format!("  avatar_pdq {} ({})", x.value, x.note))
+                            .unwrap_or_default();
+                        println!("    {:<40} score {:.2}{avatar}", c.label, c.score);
                     }
+                }
+                if avatars.accounts > 0 || avatars.low_quality > 0 {
+                    println!(
+                        "avatar images: {} account(s) compared by PDQ; {} image(s) below quality {}, {} shared default image(s) ignored",
+                        avatars.accounts,
+                        avatars.low_quality,
+                        s.avatar_min_quality,
+                        avatars.shared_defaults
+                    );
                 }
                 println!("lineage:");
                 for c in &chains {

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod analyze;
+mod avatars;
 mod bank;
 mod classifier;
 mod demo;
@@ -68,6 +69,8 @@ enum Command {
     Init,
     /// Import exports / API dumps into the workspace (streamed, idempotent).
     Import(ImportArgs),
+    /// Attach avatar images (a folder or a CSV manifest) to stored accounts, then hash them.
+    ImportAvatars(avatars::ImportAvatarsArgs),
     /// Counts of items, accounts, channels, media and interactions by platform and kind.
     Stats {
         /// Print JSON instead of a table.
@@ -303,6 +306,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             demo::run(&ws, args.generate, args.scale, args.seed, &args.only).await
         }
         Command::Graph(args) => graph::run(&ws, args).await,
+        Command::ImportAvatars(args) => avatars::run(&ws, args).await,
         Command::Hash(args) => media::hash(args),
         Command::Match(args) => media::match_files(&ws.root, args),
         Command::Bank { cmd } => bank::run(&ws.root, cmd),

@@ -47,6 +47,19 @@ fn demo() -> (tempfile::TempDir, Value) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The analyst's avatar images (the demo writes them; a user runs the same command).
+    if let Some(a) = manifest["avatars"].as_str() {
+        let out = marsad(
+            &data,
+            &["import-avatars", "--json", gen.join(a).to_str().unwrap()],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     (dir, manifest)
 }
 
@@ -240,6 +253,26 @@ fn demo_network_is_found_and_benign_groups_are_not_flagged() {
         })
         .collect();
     assert_eq!(found, expected);
+    // The re-created accounts re-use their predecessor's logo, re-encoded: compared by PDQ.
+    for f in s["findings"].as_array().unwrap() {
+        if f["likely_successor"].is_null() {
+            continue;
+        }
+        let best = &f["candidates"][0];
+        let pdq = best["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "avatar_pdq")
+            .unwrap_or_else(|| panic!("no avatar_pdq: {best}"));
+        assert!(pdq["value"].as_f64().unwrap() > 0.3, "{pdq}");
+        assert!(pdq["note"]
+            .as_str()
+            .unwrap()
+            .contains(" bits between avatar "));
+    }
+    // The generic silhouette shared by ten football fans is ignored as a default avatar.
+    assert_eq!(s["avatars"]["shared_defaults"], 10, "{}", s["avatars"]);
     let lineage: BTreeSet<Vec<String>> = serde_json::from_value(s["lineage"].clone()).unwrap();
     for (a, b) in &expected {
         assert!(lineage.contains(&vec![a.clone(), b.clone()]), "{lineage:?}");
