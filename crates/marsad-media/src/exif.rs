@@ -41,7 +41,17 @@ impl MediaMetadata {
 /// Read a file's metadata. A file without EXIF gives empty metadata, not an error.
 pub fn read_file(path: &Path) -> Result<MediaMetadata> {
     if is_video_container(path) {
-        return read_track(path);
+        let mut m = read_track(path)?;
+        if !m.has_gps() {
+            // Android phones and ffmpeg write the location as a `udta/©xyz` box in MP4, which
+            // the track parser does not read.
+            if let Some((lat, lon, alt)) = bmff_location(path) {
+                m.gps_latitude = Some(lat);
+                m.gps_longitude = Some(lon);
+                m.gps_altitude = m.gps_altitude.or(alt);
+            }
+        }
+        return Ok(m);
     }
     let f = File::open(path).map_err(|e| MediaError::io(path, e))?;
     let mut r = BufReader::new(f);
@@ -108,6 +118,110 @@ fn read_track(path: &Path) -> Result<MediaMetadata> {
         software: text(T::Software),
         orientation: None,
     })
+}
+
+/// The location of an ISO-BMFF file: QuickTime's `udta/©xyz` (ISO 6709 text,
+/// `+36.3350+043.1300+223.500/`, as Android phones write it) or 3GPP's `udta/loci` (fixed-point
+/// longitude, latitude, altitude, as ffmpeg's MP4 muxer writes it), under `moov` or a `trak`.
+/// Boxes are walked with seeks (the media data is never read); `None` when there is none or
+/// it does not parse.
+fn bmff_location(path: &Path) -> Option<(f64, f64, Option<f64>)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    // (start, end, depth) of box lists still to walk.
+    let mut todo = vec![(0u64, len, 0u8)];
+    while let Some((start, end, depth)) = todo.pop() {
+        let mut pos = start;
+        while pos + 8 <= end {
+            f.seek(SeekFrom::Start(pos)).ok()?;
+            let mut h = [0u8; 8];
+            f.read_exact(&mut h).ok()?;
+            let mut size = u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]]));
+            let kind = [h[4], h[5], h[6], h[7]];
+            let mut header = 8u64;
+            if size == 1 {
+                let mut big = [0u8; 8];
+                f.read_exact(&mut big).ok()?;
+                size = u64::from_be_bytes(big);
+                header = 16;
+            } else if size == 0 {
+                size = end - pos;
+            }
+            if size < header || pos + size > end {
+                break;
+            }
+            match &kind {
+                b"moov" | b"trak" | b"udta" if depth < 4 => {
+                    todo.push((pos + header, pos + size, depth + 1));
+                }
+                [0xA9, b'x', b'y', b'z'] if size - header <= 512 => {
+                    let mut body = vec![0u8; (size - header) as usize];
+                    f.read_exact(&mut body).ok()?;
+                    // QuickTime user-data text: u16 length, u16 language, then the text.
+                    let n = usize::from(u16::from_be_bytes([*body.first()?, *body.get(1)?]));
+                    let text = body.get(4..4 + n).unwrap_or(body.get(4..)?);
+                    if let Some(loc) = parse_iso6709(&String::from_utf8_lossy(text)) {
+                        return Some(loc);
+                    }
+                }
+                b"loci" if size - header <= 4096 => {
+                    let mut body = vec![0u8; (size - header) as usize];
+                    f.read_exact(&mut body).ok()?;
+                    if let Some(loc) = parse_loci(&body) {
+                        return Some(loc);
+                    }
+                }
+                _ => {}
+            }
+            pos += size;
+        }
+    }
+    None
+}
+
+/// A 3GPP `loci` box body (TS 26.244): version and flags (4 bytes), language (2), a
+/// NUL-terminated place name, a role byte, then longitude, latitude and altitude as signed
+/// 16.16 fixed-point numbers.
+fn parse_loci(body: &[u8]) -> Option<(f64, f64, Option<f64>)> {
+    let name_end = 6 + body.get(6..)?.iter().position(|&b| b == 0)?;
+    let at = name_end + 2;
+    let fixed = |i: usize| -> Option<f64> {
+        let b = body.get(at + 4 * i..at + 4 * i + 4)?;
+        Some(f64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]])) / 65536.0)
+    };
+    let (lon, lat, alt) = (fixed(0)?, fixed(1)?, fixed(2));
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return None;
+    }
+    Some((lat, lon, alt))
+}
+
+/// `±DD.DDDD±DDD.DDDD[±AAA.AAA][CRS]/` in decimal degrees (ISO 6709 as phones write it).
+fn parse_iso6709(s: &str) -> Option<(f64, f64, Option<f64>)> {
+    let s = s.trim().trim_end_matches('/');
+    let mut parts: Vec<f64> = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        if (c == '+' || c == '-') && !cur.is_empty() {
+            parts.push(cur.parse().ok()?);
+            cur.clear();
+        }
+        if c.is_ascii_digit() || c == '.' || c == '+' || c == '-' {
+            cur.push(c);
+        } else {
+            // A coordinate reference system suffix (`CRSWGS_84`) ends the numbers.
+            break;
+        }
+    }
+    if !cur.is_empty() {
+        parts.push(cur.parse().ok()?);
+    }
+    let (lat, lon) = (*parts.first()?, *parts.get(1)?);
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return None;
+    }
+    Some((lat, lon, parts.get(2).copied()))
 }
 
 fn has_known_container(path: &Path) -> bool {
@@ -206,5 +320,41 @@ fn from_exif(ex: &exif::Exif) -> MediaMetadata {
         orientation: ex
             .get_field(Tag::Orientation, In::PRIMARY)
             .and_then(|f| f.value.get_uint(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_iso6709, parse_loci};
+
+    #[test]
+    fn loci_as_ffmpeg_writes_it() {
+        // The body ffmpeg wrote for location=+36.3350+043.1300+223.500/.
+        let body = [
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0x2b, 0x21, 0x47, 0, 0x24, 0x55, 0xc2, 0, 0xdf, 0x80, 0,
+            b'e', b'a', b'r', b't', b'h', 0, 0,
+        ];
+        let (lat, lon, alt) = parse_loci(&body).unwrap();
+        assert!((lat - 36.335).abs() < 1e-4 && (lon - 43.13).abs() < 1e-4);
+        assert!((alt.unwrap() - 223.5).abs() < 1e-4);
+        assert_eq!(parse_loci(&[0, 0, 0]), None);
+    }
+
+    #[test]
+    fn iso6709_as_phones_write_it() {
+        assert_eq!(
+            parse_iso6709("+36.3350+043.1300+223.500/"),
+            Some((36.335, 43.13, Some(223.5)))
+        );
+        assert_eq!(
+            parse_iso6709("-33.8688+151.2093/"),
+            Some((-33.8688, 151.2093, None))
+        );
+        assert_eq!(
+            parse_iso6709("+33.3128+044.3615CRSWGS_84/"),
+            Some((33.3128, 44.3615, None))
+        );
+        assert_eq!(parse_iso6709("+95.0+010.0/"), None);
+        assert_eq!(parse_iso6709("garbage"), None);
     }
 }

@@ -116,7 +116,9 @@ fn hash_bank_match_workflow() {
         (Some("propaganda"), Some(2), Some(true))
     );
     let exported = ok(&marsad(&data, &["bank", "export", "propaganda"]));
-    assert!(exported.starts_with("hash,quality,label,group,content_type,source,added_at,algorithm\n"));
+    assert!(
+        exported.starts_with("hash,quality,label,group,content_type,source,added_at,algorithm\n")
+    );
     assert_eq!(exported.lines().count(), 3);
     assert!(exported.contains("outlet-a"));
 
