@@ -200,7 +200,10 @@ pub fn match_videos(
         if a.is_empty() {
             return 0.0;
         }
-        let ix = HashIndex::from_hashes(b.to_vec());
+        // Building cannot fail below 2^32 frames; without an index nothing can match.
+        let Ok((ix, _)) = HashIndex::build(b.to_vec()) else {
+            return 0.0;
+        };
         let hit = a
             .iter()
             .filter(|h| !ix.search(h, max_distance).is_empty())
