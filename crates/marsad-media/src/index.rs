@@ -97,9 +97,10 @@ fn fingerprint(p: u32, b: u32) -> u8 {
     (p >> (24 - b)) as u8
 }
 
-/// Directory bits for `n` hashes: about 32-64 entries per bucket, between 4 and 18 bits.
+/// Directory bits for `n` hashes: 16-32 entries per bucket (so the directories take at
+/// most 2 bytes per hash), between 4 and 20 bits; 19 at 10 M hashes.
 fn default_dir_bits(n: usize) -> u32 {
-    n.max(1).ilog2().saturating_sub(5).clamp(4, 18)
+    n.max(1).ilog2().saturating_sub(4).clamp(4, 20)
 }
 
 fn id_width(n: usize) -> usize {
@@ -108,6 +109,30 @@ fn id_width(n: usize) -> usize {
     } else {
         4
     }
+}
+
+/// The masks of at most `s` bits among the low `b`, with their bit counts: the prefixes a
+/// query visits are its own XOR each mask (`1 + b + C(b,2) + C(b,3)` of them for `s = 3`).
+fn probe_masks(b: u32, s: u32) -> Vec<(u32, u32)> {
+    let mut v = vec![(0, 0)];
+    for i in 0..b {
+        let m1 = 1u32 << i;
+        if s >= 1 {
+            v.push((m1, 1));
+        }
+        for j in i + 1..b {
+            let m2 = m1 | 1 << j;
+            if s >= 2 {
+                v.push((m2, 2));
+            }
+            for l in j + 1..b {
+                if s >= 3 {
+                    v.push((m2 | 1 << l, 3));
+                }
+            }
+        }
+    }
+    v
 }
 
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -317,42 +342,53 @@ impl HashIndex {
         } else {
             let (n, b) = (self.built, self.dir_bits);
             let nb = 1usize << b;
+            let probes = probe_masks(b, s);
+            // Each stage runs over a whole table before the next, so that its loads (bucket
+            // bounds, fingerprints, ids, hashes: random reads into arrays far larger than the
+            // caches) are independent and overlap, instead of one dependent chain per entry.
+            let mut ranges: Vec<(u32, u32, u32)> = Vec::with_capacity(probes.len());
+            let mut cands: Vec<u32> = Vec::with_capacity(1024);
             for k in 0..TABLES {
                 let dir = &self.dirs[k * (nb + 1)..(k + 1) * (nb + 1)];
                 let fps = &self.fps[k * n..(k + 1) * n];
                 let qp = pair(q, k);
                 let (key, qfp) = (prefix(qp, b), fingerprint(qp, b));
-                let mut probe = |p: usize, dp: u32| {
-                    let (lo, hi) = (dir[p] as usize, dir[p + 1] as usize);
-                    scan(&fps[lo..hi], qfp, s - dp, |j| {
-                        let pos = lo + j;
-                        let id = if k == 0 { pos } else { self.id_at(k, pos) };
-                        let d = hamming(q, &self.hashes[id]);
-                        if d <= t {
-                            out.push(Hit {
-                                distance: d,
-                                id: id as u32,
-                            });
-                        }
+                // Every prefix within `s` of the query's, with the fingerprint budget left:
+                // `d(prefix) + d(fingerprint) <= s`.
+                ranges.clear();
+                ranges.extend(probes.iter().map(|&(m, dp)| {
+                    let p = key ^ m as usize;
+                    (dir[p], dir[p + 1], s - dp)
+                }));
+                // Touch each bucket's first and last fingerprint: a branch-free loop of
+                // independent loads, so the cache misses overlap; the scan below, whose
+                // branches depend on the data, then reads from cache.
+                let mut touch = 0u8;
+                for &(lo, hi, _) in &ranges {
+                    let (lo, hi) = (lo as usize, hi as usize);
+                    if lo < hi {
+                        touch ^= fps[lo] ^ fps[hi - 1];
+                    }
+                }
+                std::hint::black_box(touch);
+                cands.clear();
+                for &(lo, hi, r) in &ranges {
+                    scan(&fps[lo as usize..hi as usize], qfp, r, |j| {
+                        cands.push(lo + j as u32);
                     });
-                };
-                // Every prefix within `s` of the query's, each with the fingerprint budget
-                // left: `d(prefix) + d(fingerprint) <= s`.
-                probe(key, 0);
-                if s >= 1 {
-                    for i in 0..b {
-                        let p1 = key ^ (1 << i);
-                        probe(p1, 1);
-                        if s >= 2 {
-                            for j in i + 1..b {
-                                let p2 = p1 ^ (1 << j);
-                                probe(p2, 2);
-                                if s >= 3 {
-                                    for l in j + 1..b {
-                                        probe(p2 ^ (1 << l), 3);
-                                    }
-                                }
-                            }
+                }
+                if k > 0 {
+                    for c in cands.iter_mut() {
+                        *c = self.id_at(k, *c as usize) as u32;
+                    }
+                }
+                for &id in &cands {
+                    let h = &self.hashes[id as usize];
+                    // The pair's own distance first (one popcount), then the whole hash.
+                    if (pair(h, k) ^ qp).count_ones() <= s {
+                        let d = hamming(q, h);
+                        if d <= t {
+                            out.push(Hit { distance: d, id });
                         }
                     }
                 }
@@ -458,18 +494,17 @@ impl HashIndex {
             return Err(bad(&format!("{n} hashes is more than an index can hold")));
         }
         if !(1..=MAX_DIR_BITS).contains(&b) {
-            return Err(bad(&format!("directory bits {b} not in 1..={MAX_DIR_BITS}")));
+            return Err(bad(&format!(
+                "directory bits {b} not in 1..={MAX_DIR_BITS}"
+            )));
         }
         if w as usize != id_width(n as usize) {
             return Err(bad(&format!("id width {w} is wrong for {n} hashes")));
         }
         let nb = 1u64 << b;
         let tables = TABLES as u64;
-        let expect = HEADER
-            + n * 32
-            + tables * (nb + 1) * 4
-            + tables * n
-            + (tables - 1) * n * u64::from(w);
+        let expect =
+            HEADER + n * 32 + tables * (nb + 1) * 4 + tables * n + (tables - 1) * n * u64::from(w);
         if expect != file_len {
             return Err(bad(&format!(
                 "{n} hashes need {expect} bytes, file has {file_len}"
@@ -579,10 +614,15 @@ mod tests {
 
     #[test]
     fn finds_exact_and_near_and_tail() {
-        let (mut ix, map) =
-            HashIndex::build(vec![h([1, 2, 3, 4]), h([u64::MAX; 4])]).unwrap();
+        let (mut ix, map) = HashIndex::build(vec![h([1, 2, 3, 4]), h([u64::MAX; 4])]).unwrap();
         let q = h([1, 2, 3, 4 ^ 0b111]);
-        assert_eq!(ix.search(&q, 31), vec![Hit { distance: 3, id: map[0] }]);
+        assert_eq!(
+            ix.search(&q, 31),
+            vec![Hit {
+                distance: 3,
+                id: map[0]
+            }]
+        );
         let id = ix.add(h([1, 2, 3, 5])).unwrap();
         assert_eq!(id, 2);
         assert_eq!(ix.tail_len(), 1);
@@ -654,8 +694,7 @@ mod tests {
     fn load_rejects_out_of_range_ids() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ix.mih");
-        let (ix, _) =
-            HashIndex::build((0..50u64).map(|i| h([i, i, i, i])).collect()).unwrap();
+        let (ix, _) = HashIndex::build((0..50u64).map(|i| h([i, i, i, i])).collect()).unwrap();
         ix.save(&p).unwrap();
         let mut bytes = std::fs::read(&p).unwrap();
         let last = bytes.len() - 1;

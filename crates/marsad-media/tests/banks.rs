@@ -273,5 +273,8 @@ fn index_of_an_older_format_is_rebuilt() {
     let loaded = banks.load("b").unwrap();
     let hits = loaded.index.search(&B.parse().unwrap(), 0);
     assert_eq!(loaded.entry(hits[0].id).unwrap().label, "second");
-    assert_eq!(&std::fs::read(dir.join("entries.off")).unwrap()[..8], b"MRSDOFF2");
+    assert_eq!(
+        &std::fs::read(dir.join("entries.off")).unwrap()[..8],
+        b"MRSDOFF2"
+    );
 }
