@@ -7,10 +7,10 @@
 //! `s = 3`. So for each pair the index lists every hash by that pair's value, and a query
 //! visits, in each of the 8 tables, every entry whose pair is within `s` of the query's pair.
 //!
-//! **Table.** Entries are ordered by the top `b` bits of the pair (the *prefix*; `b` is 18
+//! **Table.** Entries are ordered by the top `b` bits of the pair (the *prefix*; `b` is 19
 //! at 10 M hashes, chosen from the size), with a directory of `2^b + 1` `u32` offsets. Each
 //! entry keeps an 8-bit fingerprint: the pair's next 8 bits. A query enumerates the prefixes
-//! within `s` of its own (`1 + b + C(b,2) + C(b,3)`: 988 per table at `b = 18`), and in each
+//! within `s` of its own (`1 + b + C(b,2) + C(b,3)`: 1,160 per table at `b = 19`), and in each
 //! such bucket keeps the entries with `d(prefix) + d(fingerprint) <= s` (a lower bound of the
 //! pair's distance), scanning the fingerprints eight at a time with a SWAR popcount. Only
 //! those candidates are verified with a full popcount over `[u64; 4]`. Nothing is
@@ -25,10 +25,16 @@
 //! - 8 fingerprint arrays, 8 × 1 B;
 //! - 7 id arrays (tables 1-7), 7 × 3 B with 24-bit ids while `n <= 2^24`, 7 × 4 B beyond
 //!   (the width is chosen at build time; ids never wrap);
-//! - 8 directories, `8 × (2^b + 1) × 4` B: 0.84 B per hash at 10 M with `b = 18`.
+//! - 8 directories, `8 × (2^b + 1) × 4` B: 1.68 B per hash at 10 M with `b = 19`,
+//!   at most 2 B per hash for any `n >= 256` (`b <= log2(n) - 4`).
 //!
-//! That is 61 B + directories (61.8 B at 10 M), against 128 B for the previous layout (16
+//! That is 61 B + directories (62.7 B at 10 M), against 128 B for the previous layout (16
 //! tables of `u32` id + `u16` partner chunk).
+//!
+//! **Search order.** For each table the search runs in stages (bucket bounds for every
+//! probe; a branch-free pass touching each bucket; the fingerprint scan; the ids; the
+//! verification), so that the random reads of a stage are independent and their cache misses
+//! overlap instead of forming one dependent chain per entry.
 //!
 //! **Ids.** Because the hash array is sorted, ids are assigned by the build:
 //! [`HashIndex::build`] and [`HashIndex::compact`] return the old → new id map, and callers
