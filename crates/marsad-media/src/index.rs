@@ -559,6 +559,17 @@ impl HashIndex {
                 return Err(bad("corrupt directory"));
             }
         }
+        // Table 0 is the hash array itself: each hash must sit in its prefix's bucket with its
+        // fingerprint (one sequential pass; catches a damaged hash or directory).
+        for (p, win) in dirs[..nb + 1].windows(2).enumerate() {
+            let (lo, hi) = (win[0] as usize, win[1] as usize);
+            if hashes[lo..hi].iter().zip(&fps[lo..hi]).any(|(h, &f)| {
+                let k = pair(h, 0);
+                prefix(k, b) != p || fingerprint(k, b) != f
+            }) {
+                return Err(bad("hashes do not match table 0"));
+            }
+        }
         let mask = if w == 3 { 0x00ff_ffff } else { u32::MAX };
         if ids[..id_bytes].chunks_exact(w).any(|c| {
             let mut b = [0u8; 4];
@@ -694,6 +705,20 @@ mod tests {
         std::fs::write(&p, &old).unwrap();
         let e = HashIndex::load(&p).unwrap_err().to_string();
         assert!(e.contains("older Marsad"), "{e}");
+    }
+
+    #[test]
+    fn load_rejects_a_damaged_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ix.mih");
+        let (ix, _) =
+            HashIndex::build((0..50u64).map(|i| h([i << 40, i, i, i])).collect()).unwrap();
+        ix.save(&p).unwrap();
+        let mut bytes = std::fs::read(&p).unwrap();
+        bytes[HEADER as usize + 7] ^= 0x80; // top bit of the first hash's word 0
+        std::fs::write(&p, &bytes).unwrap();
+        let e = HashIndex::load(&p).unwrap_err().to_string();
+        assert!(e.contains("do not match table 0"), "{e}");
     }
 
     #[test]
