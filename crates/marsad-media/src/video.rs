@@ -200,14 +200,20 @@ pub fn match_videos(
         if a.is_empty() {
             return 0.0;
         }
-        // Building cannot fail below 2^32 frames; without an index nothing can match.
-        let Ok((ix, _)) = HashIndex::build(b.to_vec()) else {
-            return 0.0;
+        // Building fails only past 2^32 frames; then compare every pair instead.
+        let hit = match HashIndex::build(b.to_vec()) {
+            Ok((ix, _)) => a
+                .iter()
+                .filter(|h| !ix.search(h, max_distance).is_empty())
+                .count(),
+            Err(_) => a
+                .iter()
+                .filter(|h| {
+                    b.iter()
+                        .any(|x| crate::hash::hamming(&h.0, &x.0) <= max_distance)
+                })
+                .count(),
         };
-        let hit = a
-            .iter()
-            .filter(|h| !ix.search(h, max_distance).is_empty())
-            .count();
         hit as f64 / a.len() as f64
     };
     VideoMatch {
