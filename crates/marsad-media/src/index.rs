@@ -68,7 +68,7 @@ pub struct Hit {
 }
 
 /// The multi-index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HashIndex {
     /// `[0, built)` sorted by table 0's prefix (stable); `[built, len)` the tail, in add order.
     hashes: Vec<[u64; 4]>,
@@ -174,6 +174,22 @@ fn scan(fps: &[u8], q: u8, r: u32, mut f: impl FnMut(usize)) {
     }
 }
 
+impl Default for HashIndex {
+    /// An empty, built index (so that it can be saved and loaded like any other).
+    fn default() -> Self {
+        let b = default_dir_bits(0);
+        HashIndex {
+            hashes: Vec::new(),
+            built: 0,
+            dir_bits: b,
+            dirs: vec![0; TABLES * ((1 << b) + 1)],
+            fps: Vec::new(),
+            ids: vec![0; 3],
+            id_width: id_width(0),
+        }
+    }
+}
+
 impl HashIndex {
     pub fn new() -> Self {
         Self::default()
@@ -193,6 +209,7 @@ impl HashIndex {
             hashes: hashes.into_iter().map(|h| h.0).collect(),
             ..Default::default()
         };
+        // `rebuild` replaces every derived array.
         let map = ix.rebuild(b.clamp(1, MAX_DIR_BITS))?;
         Ok((ix, map))
     }
@@ -705,6 +722,24 @@ mod tests {
         std::fs::write(&p, &old).unwrap();
         let e = HashIndex::load(&p).unwrap_err().to_string();
         assert!(e.contains("older Marsad"), "{e}");
+    }
+
+    #[test]
+    fn a_new_index_takes_adds_and_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("new.mih");
+        let mut ix = HashIndex::new();
+        ix.save(&p).unwrap();
+        assert!(HashIndex::load(&p).unwrap().is_empty());
+        assert_eq!(ix.add(h([5, 6, 7, 8])).unwrap(), 0);
+        assert_eq!(ix.search(&h([5, 6, 7, 9]), 31).len(), 1);
+        ix.compact().unwrap();
+        ix.save(&p).unwrap();
+        let back = HashIndex::load(&p).unwrap();
+        assert_eq!(
+            back.search(&h([5, 6, 7, 9]), 1),
+            vec![Hit { distance: 1, id: 0 }]
+        );
     }
 
     #[test]
