@@ -2,7 +2,9 @@
 //! Match-index benchmark: N random hashes (default 10,000,000; `MARSAD_BENCH_N`) plus planted
 //! near-duplicates at distances 0..=31, threshold 31. Reports build time, single-core
 //! queries/s, recall of the planted hashes, agreement with brute force on a sample, memory per
-//! hash, and save/load times. Run: `cargo bench -p marsad-media --bench match_index`.
+//! hash (from the index's allocated array lengths), and save/load times. Run:
+//! `cargo bench -p marsad-media --bench match_index` (`MARSAD_BENCH_DIR_BITS` overrides the
+//! directory bits, for tuning).
 
 use std::time::Instant;
 
@@ -40,13 +42,23 @@ fn main() {
     }
     let gen_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let mut ix = HashIndex::from_hashes(hashes);
+    let (ix, ids) = match std::env::var("MARSAD_BENCH_DIR_BITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(b) => HashIndex::build_with_dir_bits(hashes, b).unwrap(),
+        None => HashIndex::build(hashes).unwrap(),
+    };
     let build_s = t1.elapsed().as_secs_f64();
+    // Planted hashes by their index ids.
+    let planted: Vec<u32> = planted.iter().map(|&p| ids[p as usize]).collect();
+    drop(ids);
     let total = ix.len();
 
     // Throughput, one thread.
     let mut hits = Vec::new();
     let mut found = 0usize;
+    let cpu0 = on_cpu();
     let t2 = Instant::now();
     for (q, want) in queries.iter().zip(&planted) {
         ix.search_into(q, 31, &mut hits);
@@ -56,20 +68,28 @@ fn main() {
     }
     let q_s = t2.elapsed().as_secs_f64();
     let qps = queries_n as f64 / q_s;
+    // The machine may be shared: also report the time this thread actually ran.
+    let cpu = on_cpu()
+        .zip(cpu0)
+        .map(|((r1, w1), (r0, w0))| (r1 - r0, w1 - w0));
 
-    // Exactness on a sample: index == brute force.
+    // Exactness on a sample: index == brute force (timed separately).
     let sample = 20;
-    let t3 = Instant::now();
+    let mut brute_s = 0.0;
     for q in queries.iter().take(sample) {
-        assert_eq!(ix.search(q, 31), ix.brute_force(q, 31));
+        let t3 = Instant::now();
+        let want = ix.brute_force(q, 31);
+        brute_s += t3.elapsed().as_secs_f64();
+        assert_eq!(ix.search(q, 31), want);
     }
-    let brute_qps = sample as f64 / t3.elapsed().as_secs_f64() / 2.0; // ~half the time is brute force
+    let brute_qps = sample as f64 / brute_s;
 
     let dir =
         tempfile::tempdir_in(std::env::var("MARSAD_BENCH_DIR").unwrap_or("/tmp".into())).unwrap();
     let path = dir.path().join("bench.mih");
     let t4 = Instant::now();
     ix.save(&path).unwrap();
+    let (ram, dir_bits) = (ix.ram_bytes(), ix.dir_bits());
     let save_s = t4.elapsed().as_secs_f64();
     let file_bytes = std::fs::metadata(&path).unwrap().len();
     let bph = ix.bytes_per_hash();
@@ -88,15 +108,30 @@ fn main() {
 
     println!("match_index: {total} hashes ({n} random + {queries_n} planted), threshold 31");
     println!("  generate        {gen_s:.2} s");
-    println!("  build           {build_s:.2} s");
+    println!("  build           {build_s:.2} s (directory bits {dir_bits})");
     println!("  queries/s/core  {qps:.0} ({queries_n} queries in {q_s:.2} s)");
+    if let Some((run, wait)) = cpu {
+        println!(
+            "                  on-CPU {:.0} queries/s ({run:.2} s running, {wait:.2} s waiting for a CPU)",
+            queries_n as f64 / run
+        );
+    }
     println!("  recall          {found}/{queries_n} planted near-duplicates found");
     println!("  exact           {sample} sampled queries identical to brute force (brute force ~{brute_qps:.1} queries/s)");
     println!(
-        "  memory          {bph:.1} bytes/hash in RAM; file {file_bytes} bytes ({:.1} bytes/hash)",
+        "  memory          {bph:.2} bytes/hash in RAM ({ram} bytes); file {file_bytes} bytes ({:.2} bytes/hash)",
         file_bytes as f64 / total as f64
     );
     println!("  save            {save_s:.2} s");
     println!("  load            {load_s:.2} s");
     assert_eq!(found, queries_n, "recall must be 100%");
+}
+
+/// This thread's time on a CPU and waiting to run, in seconds (`/proc/thread-self/schedstat`,
+/// Linux only).
+fn on_cpu() -> Option<(f64, f64)> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let mut f = s.split_whitespace().map(|x| x.parse::<u64>().ok());
+    let (run, wait) = (f.next()??, f.next()??);
+    Some((run as f64 / 1e9, wait as f64 / 1e9))
 }

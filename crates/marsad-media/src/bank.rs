@@ -8,7 +8,8 @@
 //! - `exact.csv`: MD5 / SHA-256 digests of known files (see [`crate::exact`]), when any were
 //!   imported;
 //! - `index.mih` and `entries.off`: the match index over `hashes.csv` and each row's byte
-//!   offset, rebuilt when older than the CSV.
+//!   offset in the index's id order (the index numbers hashes in its own sorted order),
+//!   rebuilt when older than the CSV or unreadable (e.g. written by an older format).
 //!
 //! Files rather than SQLite tables: banks are shared as files (CSV exports from hash-sharing
 //! programmes), a bank folder can be copied between workspaces as is, and the index is a flat
@@ -599,8 +600,9 @@ impl Banks {
     }
 
     /// Load a bank for matching: its match index and the byte offset of each entry's row in
-    /// `hashes.csv` (both cached next to it and rebuilt when older than the CSV). Entries are
-    /// read from the CSV only for hits, so loading does not grow with the labels.
+    /// `hashes.csv`, indexed by the index's ids (both cached next to it and rebuilt when older
+    /// than the CSV or unreadable). Entries are read from the CSV only for hits, so loading
+    /// does not grow with the labels.
     pub fn load(&self, name: &str) -> Result<LoadedBank> {
         let d = self.existing(name)?;
         let meta = self.meta(name)?;
@@ -630,8 +632,13 @@ impl Banks {
                 _ => tracing::info!(bank = name, "index out of date; rebuilding"),
             }
         }
-        let (hashes, offsets) = scan_rows(&csv_path)?;
-        let mut index = HashIndex::from_hashes(hashes);
+        let (hashes, rows) = scan_rows(&csv_path)?;
+        let (index, id_of_row) = HashIndex::build(hashes)?;
+        // Row offsets in id order, so that a hit's id finds its row.
+        let mut offsets = vec![0u64; rows.len()];
+        for (&off, &id) in rows.iter().zip(&id_of_row) {
+            offsets[id as usize] = off;
+        }
         if let Err(e) = index
             .save(&ix_path)
             .and_then(|()| write_offsets(&off_path, csv_len, &offsets))
@@ -681,7 +688,11 @@ impl LoadedBank {
         if !rdr.read_record(&mut row).map_err(|e| bad(e.to_string()))? {
             return Err(bad("missing (file changed while loaded?)".into()));
         }
-        row_to_entry(&row, &self.csv_path, u64::from(id) + 2)
+        // Rows are numbered by the index, not by line: name the byte offset instead.
+        row_to_entry(&row, &self.csv_path, 0).map_err(|e| match e {
+            MediaError::Record { reason, .. } => bad(reason),
+            e => e,
+        })
     }
 }
 
@@ -750,7 +761,8 @@ fn scan_rows(p: &Path) -> Result<(Vec<Hash256>, Vec<u64>)> {
     Ok((hashes, offsets))
 }
 
-const OFF_MAGIC: &[u8; 8] = b"MRSDOFF1";
+/// Version 2: offsets in the match index's id order (version 1 was in row order).
+const OFF_MAGIC: &[u8; 8] = b"MRSDOFF2";
 
 fn write_offsets(p: &Path, csv_len: u64, offsets: &[u64]) -> Result<()> {
     let mut buf = Vec::with_capacity(24 + offsets.len() * 8);

@@ -51,6 +51,8 @@ pub enum MediaError {
         line: u64,
         reason: String,
     },
+    #[error("match index: {0} hashes is more than the {max} one index can hold", max = u32::MAX)]
+    IndexFull(usize),
     #[error("bank {0:?} not found")]
     NoSuchBank(String),
     #[error("bank {0:?} already exists")]

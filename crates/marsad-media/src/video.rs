@@ -200,11 +200,20 @@ pub fn match_videos(
         if a.is_empty() {
             return 0.0;
         }
-        let ix = HashIndex::from_hashes(b.to_vec());
-        let hit = a
-            .iter()
-            .filter(|h| !ix.search(h, max_distance).is_empty())
-            .count();
+        // Building fails only past 2^32 frames; then compare every pair instead.
+        let hit = match HashIndex::build(b.to_vec()) {
+            Ok((ix, _)) => a
+                .iter()
+                .filter(|h| !ix.search(h, max_distance).is_empty())
+                .count(),
+            Err(_) => a
+                .iter()
+                .filter(|h| {
+                    b.iter()
+                        .any(|x| crate::hash::hamming(&h.0, &x.0) <= max_distance)
+                })
+                .count(),
+        };
         hit as f64 / a.len() as f64
     };
     VideoMatch {

@@ -228,14 +228,18 @@ fn cached_index_follows_the_csv_and_survives_corruption() {
         .unwrap();
     let loaded = banks.load("b").unwrap();
     assert_eq!(loaded.len(), 2);
-    assert_eq!(loaded.entry(1).unwrap().label, "second");
-    assert_eq!(loaded.index.search(&B.parse().unwrap(), 0)[0].id, 1);
+    // Ids are the index's (sorted) order: each hit's id finds its own row.
+    let hit = loaded.index.search(&B.parse().unwrap(), 0)[0];
+    assert_eq!(loaded.entry(hit.id).unwrap().label, "second");
+    let hit = loaded.index.search(&A.parse().unwrap(), 0)[0];
+    assert_eq!(loaded.entry(hit.id).unwrap().label, "first");
     // Corrupt cache files are rebuilt, not trusted.
     std::fs::write(dir.join("entries.off"), b"junk").unwrap();
     std::fs::write(dir.join("index.mih"), b"junk").unwrap();
     let loaded = banks.load("b").unwrap();
     assert_eq!(loaded.len(), 2);
-    assert_eq!(loaded.entry(1).unwrap().quality, Some(80));
+    let hit = loaded.index.search(&B.parse().unwrap(), 0)[0];
+    assert_eq!(loaded.entry(hit.id).unwrap().quality, Some(80));
     assert_eq!(banks.count("b").unwrap(), 2);
 }
 
@@ -414,4 +418,43 @@ fn exact_digests_match_and_negative_digests_suppress() {
     let list = banks.list().unwrap();
     let known = list.iter().find(|b| b.meta.name == "known").unwrap();
     assert_eq!((known.hashes, known.exact), (1, 2));
+}
+
+#[test]
+fn index_of_an_older_format_is_rebuilt() {
+    let ws = tempfile::tempdir().unwrap();
+    let banks = Banks::new(ws.path());
+    banks.create("b", "", false).unwrap();
+    let f = ws.path().join("two.pdq");
+    std::fs::write(&f, format!("{A},90,first\n{B},80,second\n")).unwrap();
+    banks
+        .import("b", &f, BankFormat::Pdq, &EntryDefaults::default())
+        .unwrap();
+    banks.load("b").unwrap();
+    let dir = ws.path().join("banks/b");
+    // A format-1 index (128 B/hash layout) and row-order offsets, as older versions wrote.
+    let mut old = b"MRSDMIH1".to_vec();
+    old.extend_from_slice(&2u64.to_le_bytes());
+    old.extend_from_slice(&[0u8; 256]);
+    std::fs::write(dir.join("index.mih"), &old).unwrap();
+    let loaded = banks.load("b").unwrap();
+    assert_eq!(loaded.len(), 2);
+    for (h, label) in [(A, "first"), (B, "second")] {
+        let hits = loaded.index.search(&h.parse().unwrap(), 0);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(loaded.entry(hits[0].id).unwrap().label, label);
+    }
+    let rebuilt = std::fs::read(dir.join("index.mih")).unwrap();
+    assert_eq!(&rebuilt[..8], b"MRSDMIH2");
+    // An offsets file of the older (row-order) version is not trusted either.
+    let mut off = std::fs::read(dir.join("entries.off")).unwrap();
+    off[..8].copy_from_slice(b"MRSDOFF1");
+    std::fs::write(dir.join("entries.off"), &off).unwrap();
+    let loaded = banks.load("b").unwrap();
+    let hits = loaded.index.search(&B.parse().unwrap(), 0);
+    assert_eq!(loaded.entry(hits[0].id).unwrap().label, "second");
+    assert_eq!(
+        &std::fs::read(dir.join("entries.off")).unwrap()[..8],
+        b"MRSDOFF2"
+    );
 }
