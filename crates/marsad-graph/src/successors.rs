@@ -186,14 +186,29 @@ fn usable_avatars(
         users[id].insert(a.node);
         kept.push((a, id));
     }
-    let index = HashIndex::from_hashes(hashes.clone());
     let mut shared = vec![false; hashes.len()];
+    // The index numbers hashes in its own order: `input_of[index id]` is our id. (It can only
+    // fail beyond 2^32 distinct hashes; then no image counts as a shared default.)
+    let built = HashIndex::build(hashes.clone()).ok();
+    let (index, input_of) = match built {
+        Some((index, id_of_input)) => {
+            let mut inv = vec![0usize; id_of_input.len()];
+            for (input, &ix) in id_of_input.iter().enumerate() {
+                inv[ix as usize] = input;
+            }
+            (index, inv)
+        }
+        None => (HashIndex::default(), Vec::new()),
+    };
     let mut hits = Vec::new();
     for (id, h) in hashes.iter().enumerate() {
+        if input_of.is_empty() {
+            break;
+        }
         index.search_into(h, PDQ_MATCH_DISTANCE, &mut hits);
         let mut accounts: BTreeSet<NodeId> = BTreeSet::new();
         for hit in &hits {
-            accounts.extend(users[hit.id as usize].iter().copied());
+            accounts.extend(users[input_of[hit.id as usize]].iter().copied());
             if accounts.len() > max_accounts {
                 shared[id] = true;
                 break;
