@@ -2,6 +2,13 @@
 //! accounts that `marsad-graph` finds, as findings (detectors `coordination`, `brigade`,
 //! `ban_evasion`) the alert rules read like any other.
 //!
+//! Which coordination clusters become findings: small chance collisions (three accounts
+//! posting the same common sentence within a minute, once) are frequent in large data and are
+//! not coordination. A cluster is reported when its accounts co-posted **repeatedly** (each
+//! link between two accounts seen at least twice: `min_repetitions = 2`, the published
+//! methods' repetition threshold), or when **one event** gathered at least
+//! [`BURST_ACCOUNTS`] accounts posting the same content within the window.
+//!
 //! Subjects: a coordination cluster is one account-group finding
 //! (`platform:coordination@<cluster id>`, one alert per cluster rather than one per member);
 //! a brigade is a finding about its *target* (the account to protect: the alert says
@@ -17,7 +24,10 @@ use marsad_graph::dataset::Dataset;
 use marsad_graph::{brigade, coord, successors, Feature};
 
 /// Version of the network findings' logic (bump when their meaning changes).
-const VERSION: &str = "1";
+const VERSION: &str = "2";
+
+/// Accounts in one co-post event that make a cluster reportable without repetition.
+pub const BURST_ACCOUNTS: usize = 8;
 
 fn micros(iso: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(iso)
@@ -51,7 +61,25 @@ pub fn findings(ds: &Dataset, enabled: &[&str]) -> Result<Vec<Finding>> {
         None
     };
     if let (true, Some(report)) = (on("coordination"), &coordinated) {
-        out.extend(report.clusters.iter().map(coordination_finding));
+        let repeated = coord::detect(
+            ds,
+            &coord::CoordOptions {
+                min_repetitions: 2,
+                ..coord::CoordOptions::default()
+            },
+        )
+        .context("repeated coordination")?;
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &repeated.clusters {
+            if seen.insert(c.id.clone()) {
+                out.push(coordination_finding(c, "repeated"));
+            }
+        }
+        for c in &report.clusters {
+            if largest_event(c) >= BURST_ACCOUNTS && seen.insert(c.id.clone()) {
+                out.push(coordination_finding(c, "burst"));
+            }
+        }
     }
     if let (true, Some(report)) = (on("brigade"), &coordinated) {
         let history = brigade::History::compute(ds, report, &LeidenOptions::default())
@@ -68,8 +96,21 @@ pub fn findings(ds: &Dataset, enabled: &[&str]) -> Result<Vec<Finding>> {
     Ok(out)
 }
 
-fn coordination_finding(c: &coord::Cluster) -> Finding {
+fn largest_event(c: &coord::Cluster) -> usize {
+    c.shared_items.iter().map(|i| i.accounts).max().unwrap_or(0)
+}
+
+/// `why`: `repeated` (links seen at least twice) or `burst` (one large event).
+fn coordination_finding(c: &coord::Cluster, why: &str) -> Finding {
     let mut ev = Evidence::default();
+    ev.feature(
+        "reported_because",
+        why,
+        Some(match why {
+            "repeated" => "the accounts co-posted with each other at least twice".to_string(),
+            _ => format!("one event gathered at least {BURST_ACCOUNTS} accounts"),
+        }),
+    );
     features(&mut ev, &c.features);
     let members: Vec<&str> = c.accounts.iter().map(|a| a.node.as_str()).collect();
     ev.feature("members", members.clone(), None);

@@ -494,3 +494,48 @@ fn seed_news_articles_raise_no_propaganda_alert() {
         );
     }
 }
+
+/// Three accounts typing the same sentence once within a minute is chance; the same three
+/// co-posting twice is coordination (and raises the `coordinated-network` alert).
+#[test]
+fn coordination_needs_repetition_or_a_large_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ws");
+    let mut lines = Vec::new();
+    for (i, a) in ["b1", "b2", "b3"].iter().enumerate() {
+        lines.push(jsonl_item(
+            &format!("b{i}"),
+            a,
+            &format!("2026-10-01T10:00:{:02}Z", i * 10),
+            "see you all at the market tomorrow",
+        ));
+    }
+    for (i, a) in ["c1", "c2", "c3"].iter().enumerate() {
+        lines.push(jsonl_item(
+            &format!("c{i}a"),
+            a,
+            &format!("2026-10-01T11:00:{:02}Z", i * 10),
+            "vote for the list number seven today",
+        ));
+        lines.push(jsonl_item(
+            &format!("c{i}b"),
+            a,
+            &format!("2026-10-02T12:00:{:02}Z", i * 10),
+            "spread this message to everyone you know",
+        ));
+    }
+    import_lines(&data, &lines);
+    analyze_json(&data, &[]);
+    let found: Vec<Value> = ok(&marsad(
+        &data,
+        &["findings", "list", "--category", "coordination", "--json"],
+    ))
+    .lines()
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let text = found[0].to_string();
+    assert!(text.contains("web:c1") && text.contains("web:c3"), "{text}");
+    assert!(!text.contains("web:b1"), "{text}");
+    assert!(text.contains("repeated"), "{text}");
+}
