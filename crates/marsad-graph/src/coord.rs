@@ -531,6 +531,48 @@ fn key_value(kind: KeyKind, p: &crate::dataset::Post, min_words: usize) -> Strin
 }
 
 /// The set of accounts in any cluster (used by brigades to weigh reporters).
+/// Accounts in one co-post event that make a cluster reportable without repetition.
+pub const BURST_ACCOUNTS: usize = 8;
+
+/// The clusters worth an analyst's time, with why: small chance collisions (three accounts
+/// typing the same common sentence within a minute, once) are frequent in large data and are
+/// not coordination. A cluster is kept when its accounts co-posted **repeatedly** (every link
+/// seen at least twice: `min_repetitions = max(2, opts.min_repetitions)`, the published
+/// methods' repetition threshold; reason `repeated`), or when **one event** gathered at least
+/// [`BURST_ACCOUNTS`] accounts (reason `burst`). The report is `detect` with `opts`, its
+/// clusters replaced by these (a cluster found both ways is listed once, as `repeated`).
+pub fn reportable(
+    ds: &Dataset,
+    opts: &CoordOptions,
+) -> Result<(CoordReport, Vec<&'static str>), GraphError> {
+    let mut all = detect(ds, opts)?;
+    let repeated = detect(
+        ds,
+        &CoordOptions {
+            min_repetitions: opts.min_repetitions.max(2),
+            ..*opts
+        },
+    )?;
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut clusters = Vec::new();
+    let mut why = Vec::new();
+    for c in repeated.clusters {
+        if seen.insert(c.id.clone()) {
+            clusters.push(c);
+            why.push("repeated");
+        }
+    }
+    for c in std::mem::take(&mut all.clusters) {
+        let largest = c.shared_items.iter().map(|i| i.accounts).max().unwrap_or(0);
+        if largest >= BURST_ACCOUNTS && seen.insert(c.id.clone()) {
+            clusters.push(c);
+            why.push("burst");
+        }
+    }
+    all.clusters = clusters;
+    Ok((all, why))
+}
+
 pub fn clustered_accounts(ds: &Dataset, report: &CoordReport) -> BTreeSet<NodeId> {
     report
         .clusters

@@ -428,7 +428,7 @@ pub async fn run(ws: &Workspace, args: GraphArgs) -> Result<ExitCode> {
             }
         }
         GraphWhat::Brigades(b) => {
-            let coordinated = coord::detect(ds, &coord::CoordOptions::default())?;
+            let (coordinated, _) = coord::reportable(ds, &coord::CoordOptions::default())?;
             let history = brigade::History::compute(
                 ds,
                 &coordinated,

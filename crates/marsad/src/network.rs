@@ -2,12 +2,9 @@
 //! accounts that `marsad-graph` finds, as findings (detectors `coordination`, `brigade`,
 //! `ban_evasion`) the alert rules read like any other.
 //!
-//! Which coordination clusters become findings: small chance collisions (three accounts
-//! posting the same common sentence within a minute, once) are frequent in large data and are
-//! not coordination. A cluster is reported when its accounts co-posted **repeatedly** (each
-//! link between two accounts seen at least twice: `min_repetitions = 2`, the published
-//! methods' repetition threshold), or when **one event** gathered at least
-//! [`BURST_ACCOUNTS`] accounts posting the same content within the window.
+//! Which coordination clusters become findings: [`coord::reportable`] (repeated co-posting,
+//! or one event of at least `coord::BURST_ACCOUNTS` accounts; chance collisions are not
+//! coordination). The same clusters mark brigade sources as coordinated.
 //!
 //! Subjects: a coordination cluster is one account-group finding
 //! (`platform:coordination@<cluster id>`, one alert per cluster rather than one per member);
@@ -25,9 +22,6 @@ use marsad_graph::{brigade, coord, successors, Feature};
 
 /// Version of the network findings' logic (bump when their meaning changes).
 const VERSION: &str = "2";
-
-/// Accounts in one co-post event that make a cluster reportable without repetition.
-pub const BURST_ACCOUNTS: usize = 8;
 
 fn micros(iso: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(iso)
@@ -56,32 +50,16 @@ pub fn findings(ds: &Dataset, enabled: &[&str]) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     let need_coord = on("coordination") || on("brigade");
     let coordinated = if need_coord {
-        Some(coord::detect(ds, &coord::CoordOptions::default()).context("coordination")?)
+        Some(coord::reportable(ds, &coord::CoordOptions::default()).context("coordination")?)
     } else {
         None
     };
-    if let (true, Some(report)) = (on("coordination"), &coordinated) {
-        let repeated = coord::detect(
-            ds,
-            &coord::CoordOptions {
-                min_repetitions: 2,
-                ..coord::CoordOptions::default()
-            },
-        )
-        .context("repeated coordination")?;
-        let mut seen = std::collections::BTreeSet::new();
-        for c in &repeated.clusters {
-            if seen.insert(c.id.clone()) {
-                out.push(coordination_finding(c, "repeated"));
-            }
-        }
-        for c in &report.clusters {
-            if largest_event(c) >= BURST_ACCOUNTS && seen.insert(c.id.clone()) {
-                out.push(coordination_finding(c, "burst"));
-            }
+    if let (true, Some((report, why))) = (on("coordination"), &coordinated) {
+        for (c, w) in report.clusters.iter().zip(why) {
+            out.push(coordination_finding(c, w));
         }
     }
-    if let (true, Some(report)) = (on("brigade"), &coordinated) {
+    if let (true, Some((report, _))) = (on("brigade"), &coordinated) {
         let history = brigade::History::compute(ds, report, &LeidenOptions::default())
             .context("brigade history (communities and tiers)")?;
         let found = brigade::detect(ds, &history, &brigade::BrigadeOptions::default())
@@ -96,10 +74,6 @@ pub fn findings(ds: &Dataset, enabled: &[&str]) -> Result<Vec<Finding>> {
     Ok(out)
 }
 
-fn largest_event(c: &coord::Cluster) -> usize {
-    c.shared_items.iter().map(|i| i.accounts).max().unwrap_or(0)
-}
-
 /// `why`: `repeated` (links seen at least twice) or `burst` (one large event).
 fn coordination_finding(c: &coord::Cluster, why: &str) -> Finding {
     let mut ev = Evidence::default();
@@ -108,7 +82,10 @@ fn coordination_finding(c: &coord::Cluster, why: &str) -> Finding {
         why,
         Some(match why {
             "repeated" => "the accounts co-posted with each other at least twice".to_string(),
-            _ => format!("one event gathered at least {BURST_ACCOUNTS} accounts"),
+            _ => format!(
+                "one event gathered at least {} accounts",
+                coord::BURST_ACCOUNTS
+            ),
         }),
     );
     features(&mut ev, &c.features);
