@@ -532,67 +532,62 @@ impl Banks {
                 .map_err(io)?,
             BankFormat::Pdq => {}
         }
-        for e in &entries {
-            let q = e.quality.map(|q| q.to_string()).unwrap_or_default();
-            let at = e.added_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-            let h = e.hash.to_string();
+        // One row shape for both kinds: (signal, value, quality, label, group, content type,
+        // source, added at).
+        let rows = entries
+            .iter()
+            .map(|e| {
+                (
+                    "pdq",
+                    e.hash.to_string(),
+                    e.quality.map(|q| q.to_string()).unwrap_or_default(),
+                    &e.label,
+                    &e.group,
+                    &e.content_type,
+                    &e.source,
+                    e.added_at,
+                )
+            })
+            .chain(exact.iter().map(|e| {
+                (
+                    e.algorithm.as_str(),
+                    e.digest.clone(),
+                    String::new(),
+                    &e.label,
+                    &e.group,
+                    &e.content_type,
+                    &e.source,
+                    e.added_at,
+                )
+            }));
+        for (signal, value, q, label, group, content_type, source, added_at) in rows {
+            let at = added_at.map(|t| t.to_rfc3339()).unwrap_or_default();
             match format {
                 BankFormat::Csv => w
                     .write_record([
-                        &h,
+                        value.as_str(),
                         &q,
-                        &e.label,
-                        &e.group,
-                        &e.content_type,
-                        &e.source,
+                        label,
+                        group,
+                        content_type,
+                        source,
                         &at,
-                        "pdq",
+                        signal,
                     ])
                     .map_err(io)?,
-                BankFormat::Pdq => w.write_record([&h, &q, &e.label]).map_err(io)?,
+                BankFormat::Pdq => w.write_record([value.as_str(), &q, label]).map_err(io)?,
                 BankFormat::ThreatExchange => w
                     .write_record([
-                        "pdq",
-                        &h,
+                        signal,
+                        value.as_str(),
                         &q,
-                        &e.label,
-                        &e.group,
-                        &e.content_type,
-                        &e.source,
+                        label,
+                        group,
+                        content_type,
+                        source,
                         &at,
                     ])
                     .map_err(io)?,
-            }
-        }
-        for e in &exact {
-            let at = e.added_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-            let alg = e.algorithm.as_str();
-            match format {
-                BankFormat::Csv => w
-                    .write_record([
-                        &e.digest,
-                        "",
-                        &e.label,
-                        &e.group,
-                        &e.content_type,
-                        &e.source,
-                        &at,
-                        alg,
-                    ])
-                    .map_err(io)?,
-                BankFormat::ThreatExchange => w
-                    .write_record([
-                        alg,
-                        &e.digest,
-                        "",
-                        &e.label,
-                        &e.group,
-                        &e.content_type,
-                        &e.source,
-                        &at,
-                    ])
-                    .map_err(io)?,
-                BankFormat::Pdq => {}
             }
         }
         w.flush().map_err(|e| MediaError::io("<output>", e))?;
