@@ -242,7 +242,7 @@ impl Banks {
             }
             let meta = self.meta(&name)?;
             let hashes = self.count(&name)?;
-            let exact = crate::exact::read_entries(&e.path())?.len() as u64;
+            let exact = crate::exact::count_rows(&e.path())?;
             out.push(BankSummary {
                 meta,
                 hashes,
