@@ -534,13 +534,20 @@ fn key_value(kind: KeyKind, p: &crate::dataset::Post, min_words: usize) -> Strin
 /// Accounts in one co-post event that make a cluster reportable without repetition.
 pub const BURST_ACCOUNTS: usize = 8;
 
+/// Smallest score (share of the members' posts in the cluster's events) of a reportable
+/// cluster: members of a busy group chat who now and then type the same `علي راسي` form a
+/// repeated cluster whose events are 1 % of their posts — that is conversation, not
+/// coordination.
+pub const REPORT_MIN_SCORE: f64 = 0.2;
+
 /// The clusters worth an analyst's time, with why: small chance collisions (three accounts
 /// typing the same common sentence within a minute, once) are frequent in large data and are
 /// not coordination. A cluster is kept when its accounts co-posted **repeatedly** (every link
 /// seen at least twice: `min_repetitions = max(2, opts.min_repetitions)`, the published
 /// methods' repetition threshold; reason `repeated`), or when **one event** gathered at least
-/// [`BURST_ACCOUNTS`] accounts (reason `burst`). The report is `detect` with `opts`, its
-/// clusters replaced by these (a cluster found both ways is listed once, as `repeated`).
+/// [`BURST_ACCOUNTS`] accounts (reason `burst`), and its score is at least
+/// [`REPORT_MIN_SCORE`]. The report is `detect` with `opts`, its clusters replaced by these (a
+/// cluster found both ways is listed once, as `repeated`).
 pub fn reportable(
     ds: &Dataset,
     opts: &CoordOptions,
@@ -557,14 +564,14 @@ pub fn reportable(
     let mut clusters = Vec::new();
     let mut why = Vec::new();
     for c in repeated.clusters {
-        if seen.insert(c.id.clone()) {
+        if c.score >= REPORT_MIN_SCORE && seen.insert(c.id.clone()) {
             clusters.push(c);
             why.push("repeated");
         }
     }
     for c in std::mem::take(&mut all.clusters) {
         let largest = c.shared_items.iter().map(|i| i.accounts).max().unwrap_or(0);
-        if largest >= BURST_ACCOUNTS && seen.insert(c.id.clone()) {
+        if largest >= BURST_ACCOUNTS && c.score >= REPORT_MIN_SCORE && seen.insert(c.id.clone()) {
             clusters.push(c);
             why.push("burst");
         }
