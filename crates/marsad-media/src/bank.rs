@@ -242,7 +242,7 @@ impl Banks {
             }
             let meta = self.meta(&name)?;
             let hashes = self.count(&name)?;
-            let exact = crate::exact::count_rows(&e.path())?;
+            let exact = count_csv_rows(&e.path().join(crate::exact::EXACT_FILE), true)?;
             out.push(BankSummary {
                 meta,
                 hashes,
@@ -281,25 +281,7 @@ impl Banks {
 
     /// Number of entries (rows are counted, not parsed).
     pub fn count(&self, name: &str) -> Result<u64> {
-        let p = self.existing(name)?.join("hashes.csv");
-        let f = File::open(&p).map_err(|e| MediaError::io(&p, e))?;
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(BufReader::new(f));
-        let mut rec = csv::ByteRecord::new();
-        let mut n = 0;
-        while rdr
-            .read_byte_record(&mut rec)
-            .map_err(|e| MediaError::Record {
-                path: p.clone(),
-                line: n + 2,
-                reason: e.to_string(),
-            })?
-        {
-            n += 1;
-        }
-        Ok(n)
+        count_csv_rows(&self.existing(name)?.join("hashes.csv"), false)
     }
 
     /// Import hashes from a file in `format`. Bad rows are rejected (line, field, reason);
@@ -689,6 +671,33 @@ impl LoadedBank {
             e => e,
         })
     }
+}
+
+/// Data rows of a CSV file with a header, counted without parsing them; a missing file counts
+/// 0 rows when `optional`, else is an error.
+pub(crate) fn count_csv_rows(p: &Path, optional: bool) -> Result<u64> {
+    let f = match File::open(p) {
+        Ok(f) => f,
+        Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(MediaError::io(p, e)),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(BufReader::new(f));
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0;
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| MediaError::Record {
+            path: p.to_path_buf(),
+            line: n + 2,
+            reason: e.to_string(),
+        })?
+    {
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn row_to_entry(row: &csv::StringRecord, p: &Path, line: u64) -> Result<BankEntry> {

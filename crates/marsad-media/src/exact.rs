@@ -124,33 +124,6 @@ pub(crate) fn read_entries(dir: &Path) -> Result<Vec<ExactEntry>> {
     Ok(out)
 }
 
-/// Number of rows of a bank folder's `exact.csv` (counted, not parsed; 0 without the file).
-pub(crate) fn count_rows(dir: &Path) -> Result<u64> {
-    let p = dir.join(EXACT_FILE);
-    let f = match File::open(&p) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(MediaError::io(&p, e)),
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(BufReader::new(f));
-    let mut rec = csv::ByteRecord::new();
-    let mut n = 0;
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| MediaError::Record {
-            path: p.clone(),
-            line: n + 2,
-            reason: e.to_string(),
-        })?
-    {
-        n += 1;
-    }
-    Ok(n)
-}
-
 /// Appends entries to a bank folder's `exact.csv` (creating it with its header).
 pub(crate) struct ExactWriter {
     path: std::path::PathBuf,
